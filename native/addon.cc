@@ -1,0 +1,20 @@
+// Module entry. Everything lives in per-instance objects: no mutable globals, so the addon
+// loads in every worker thread independently.
+#include <napi.h>
+
+#include "bindings/g711_binding.h"
+#include "bindings/mix_kernel_binding.h"
+#include "bindings/resampler_binding.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("MixKernel", roomtone::MixKernelBinding::Define(env));
+  exports.Set("Resampler", roomtone::ResamplerBinding::Define(env));
+  roomtone::defineG711(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(roomtone, Init)

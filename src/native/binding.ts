@@ -1,0 +1,53 @@
+// The one module that loads the native addon. Everything else imports these typed handles,
+// through the validating wrappers in src/mixing and src/codecs.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { projectRoot } from '../util/projectRoot.js';
+
+/** Buffers one conference's kernel reads and writes; see src/mixing/MixBuffers.ts. */
+export interface KernelBuffers {
+  capacity: number;
+  input: Int16Array;
+  output: Int16Array;
+  inject: Int16Array;
+  confInject: Int16Array;
+  flags: Uint8Array;
+  inGain: Int32Array;
+  outGain: Int32Array;
+  threshold: Int32Array;
+  coachOf: Int32Array;
+  exOffsets: Uint32Array;
+  exList: Uint32Array;
+  energy: Int32Array;
+  peak: Int32Array;
+  mixed: Uint8Array;
+  mode: Uint8Array;
+  limiterGain: Int32Array;
+}
+
+export interface NativeMixKernel {
+  bind(buffers: KernelBuffers): void;
+  settings(topK: number, comfortNoise: number): void;
+  limiter(threshold: number, releaseQ16: number): void;
+  seed(seed: number): void;
+  mix(count: number, confInject: boolean): number;
+}
+
+export interface NativeResampler {
+  process(input: Int16Array, output: Int16Array): void;
+  reset(): void;
+  tapsPerPhase(): number;
+}
+
+export interface NativeAddon {
+  MixKernel: new (samples: number, subLen: number, maxTopK: number) => NativeMixKernel;
+  Resampler: new (inRate: number, outRate: number, maxInput: number) => NativeResampler;
+  encodeUlaw(pcm: Int16Array, payload: Uint8Array): void;
+  decodeUlaw(payload: Uint8Array, pcm: Int16Array): void;
+  encodeAlaw(pcm: Int16Array, payload: Uint8Array): void;
+  decodeAlaw(payload: Uint8Array, pcm: Int16Array): void;
+}
+
+const require = createRequire(import.meta.url);
+
+export const native: NativeAddon = require(join(projectRoot(), 'build', 'Release', 'roomtone.node'));
