@@ -9,27 +9,27 @@ import { UNITY_GAIN_Q12, UNITY_GAIN_Q16 } from './flags.js';
 export class MixBuffers implements KernelBuffers {
   readonly samples: number;
   capacity = 0;
-  input = new Int16Array(0);
-  output = new Int16Array(0);
-  inject = new Int16Array(0);
+  input: Int16Array = new Int16Array(0);
+  output: Int16Array = new Int16Array(0);
+  inject: Int16Array = new Int16Array(0);
   confInject: Int16Array;
-  flags = new Uint8Array(0);
-  inGain = new Int32Array(0);
-  outGain = new Int32Array(0);
-  threshold = new Int32Array(0);
-  coachOf = new Int32Array(0);
-  exOffsets = new Uint32Array(1);
-  exList = new Uint32Array(0);
-  energy = new Int32Array(0);
-  peak = new Int32Array(0);
-  mixed = new Uint8Array(0);
-  mode = new Uint8Array(0);
-  limiterGain = new Int32Array(1).fill(UNITY_GAIN_Q16);
+  flags: Uint8Array = new Uint8Array(0);
+  inGain: Int32Array = new Int32Array(0);
+  outGain: Int32Array = new Int32Array(0);
+  threshold: Int32Array = new Int32Array(0);
+  coachOf: Int32Array = new Int32Array(0);
+  exOffsets: Uint32Array = new Uint32Array(1);
+  exList: Uint32Array = new Uint32Array(0);
+  energy: Int32Array = new Int32Array(0);
+  peak: Int32Array = new Int32Array(0);
+  mixed: Uint8Array = new Uint8Array(0);
+  mode: Uint8Array = new Uint8Array(0);
+  limiterGain: Int32Array = new Int32Array(1).fill(UNITY_GAIN_Q16);
   /** Per-slot views, rebuilt on growth so the tick never creates one. */
   inputSlots: Int16Array[] = [];
   outputSlots: Int16Array[] = [];
   injectSlots: Int16Array[] = [];
-  shared = new Int16Array(0);
+  shared: Int16Array = new Int16Array(0);
   /** Bumped whenever an array is replaced, so the kernel knows to re-bind. */
   generation = 0;
 

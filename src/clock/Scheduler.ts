@@ -1,0 +1,258 @@
+import { performance } from 'node:perf_hooks';
+import { InvalidArgumentError, InvalidStateError } from '../errors.js';
+import { LatencyStats } from './LatencyStats.js';
+
+/*
+ * The conference clock: one scheduler per thread ticks every conference in it.
+ *
+ * Timing. Each tickable has a grid: deadline(k) = anchor + k * intervalMs, where the anchor is
+ * the first multiple of intervalMs (counted from the scheduler's epoch) at or after add(). All
+ * grids share that epoch, so tickables of 10, 20 and 40 ms fall due together and one wake serves
+ * them all. Deadlines are always computed from the anchor, never as "now + interval", so lateness
+ * never accumulates. A single setTimeout chain wakes at the earliest deadline, with the delay
+ * rounded down to whole ms. Node measures timers against its millisecond loop clock, so a wake can
+ * land up to ~1.5 ms early: a tick is run when its deadline is within EARLY_MS (1 ms) of now, and
+ * lateMs may therefore be slightly negative (>= -1). Waking earlier than that only re-arms.
+ * With no tickables no timer is pending, so an idle scheduler neither costs CPU nor holds the
+ * process open.
+ *
+ * Stall policy. On a wake, let `due` be the number of a tickable's grid slots whose deadline has
+ * passed, give or take EARLY_MS (normally 1), and `extra = due - 1`.
+ *  - extra <= maxCatchUp (a hiccup, default 2): the due ticks run back-to-back, each with its own
+ *    consecutive frameIndex, so nothing is lost and no more than maxCatchUp + 1 ticks ever burst.
+ *  - extra > maxCatchUp (a stall, e.g. a GC pause or a blocked event loop): the `extra` oldest
+ *    slots are dropped (added to skippedTicks, and one stall is counted) and a single tick runs
+ *    now with the frameIndex of the newest passed slot. frameIndex thus jumps by the number
+ *    dropped, timing stays on the original grid (no drift), and no burst of stale audio is mixed.
+ * The tickable then continues on its grid. A tick that throws is reported through onError and
+ * the clock carries on; the tickable stays scheduled.
+ */
+
+export interface Tickable {
+  /** 10, 20 or 40 */
+  readonly intervalMs: number;
+  /**
+   * frameIndex: the grid index of this tick (0, 1, 2, ... consecutive unless ticks were dropped by
+   * the stall policy). lateMs: how late this tick runs vs its grid deadline (>= -1, see above).
+   */
+  tick(frameIndex: number, lateMs: number): void;
+}
+
+export interface SchedulerOptions {
+  /** Monotonic ms; default performance.now. */
+  now?: () => number;
+  /** Default 2: extra back-to-back ticks allowed after a hiccup before ticks are dropped. */
+  maxCatchUp?: number;
+}
+
+export interface SchedulerStats {
+  ticks: number; skippedTicks: number; stalls: number;
+  /** ms, over the last 4096 ticks. */
+  lateness: { p50: number; p99: number; max: number; count: number };
+}
+
+/** How early a tick may run, to absorb Node's millisecond timer granularity. */
+const EARLY_MS = 1;
+const LATENESS_WINDOW = 4096;
+
+interface Entry {
+  readonly t: Tickable;
+  readonly interval: number;
+  readonly anchor: number;
+  /** Grid index of the next tick to run. */
+  next: number;
+  live: boolean;
+  errorLogged: boolean;
+}
+
+export class Scheduler {
+  /** Called after each wake's ticks ran, outside any tick (e.g. to drain event queues). */
+  onAfterTicks?: () => void;
+  /** Called for every exception thrown by a tick. Default: console.error once per tickable. */
+  onError?: (err: unknown, t: Tickable) => void;
+
+  private readonly now: () => number;
+  private readonly maxCatchUp: number;
+  private readonly epoch: number;
+  private readonly entries: Entry[] = [];
+  private readonly byTickable = new Map<Tickable, Entry>();
+  private readonly lateness = new LatencyStats(LATENESS_WINDOW);
+  private readonly onTimer = (): void => this.wake();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private armedFor = Infinity; // deadline of the pending timer
+  private inWake = false;
+  /** Set when an entry was removed during a wake; the array is compacted afterwards. */
+  private dirty = false;
+  private closed = false;
+  private afterTicksFailed = false;
+  private ticks = 0;
+  private skippedTicks = 0;
+  private stalls = 0;
+
+  constructor(opts: SchedulerOptions = {}) {
+    this.now = opts.now ?? (() => performance.now());
+    const maxCatchUp = opts.maxCatchUp ?? 2;
+    if (!Number.isInteger(maxCatchUp) || maxCatchUp < 0) {
+      throw new InvalidArgumentError('maxCatchUp', 'must be a non-negative integer');
+    }
+    this.maxCatchUp = maxCatchUp;
+    this.epoch = this.now();
+  }
+
+  add(t: Tickable): void {
+    if (this.closed) throw new InvalidStateError('scheduler is closed');
+    if (this.byTickable.has(t)) return;
+    const interval = t.intervalMs;
+    if (!(interval > 0) || !Number.isFinite(interval)) {
+      throw new InvalidArgumentError('intervalMs', 'must be a positive finite number of ms');
+    }
+    const anchor = this.epoch + Math.ceil((this.now() - this.epoch) / interval) * interval;
+    const e: Entry = { t, interval, anchor, next: 0, live: true, errorLogged: false };
+    this.entries.push(e);
+    this.byTickable.set(t, e);
+    // Inside a wake the timer is re-armed when the wake ends.
+    if (!this.inWake && anchor < this.armedFor) this.arm();
+  }
+
+  remove(t: Tickable): void {
+    const e = this.byTickable.get(t);
+    if (e === undefined) return;
+    this.byTickable.delete(t);
+    e.live = false;
+    if (this.inWake) {
+      // The wake loop is walking the array by index; splicing now would skip a neighbour.
+      this.dirty = true;
+      return;
+    }
+    this.entries.splice(this.entries.indexOf(e), 1);
+    if (this.entries.length === 0) this.disarm();
+  }
+
+  has(t: Tickable): boolean {
+    return this.byTickable.has(t);
+  }
+
+  get size(): number {
+    return this.byTickable.size;
+  }
+
+  /** Whether a timer is pending (diagnostics and tests: false whenever size is 0). */
+  get timerPending(): boolean {
+    return this.timer !== null;
+  }
+
+  stats(): SchedulerStats {
+    const { ticks, skippedTicks, stalls } = this;
+    return { ticks, skippedTicks, stalls, lateness: this.lateness.summary() };
+  }
+
+  resetStats(): void {
+    this.ticks = this.skippedTicks = this.stalls = 0;
+    this.lateness.reset();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    for (const e of this.entries) e.live = false;
+    this.entries.length = 0;
+    this.byTickable.clear();
+  }
+
+  private wake(): void {
+    this.timer = null;
+    this.armedFor = Infinity;
+    this.inWake = true;
+    const entries = this.entries;
+    // Entries added by a tick are not visited in this wake; their first slot is still ahead.
+    const n = entries.length;
+    for (let i = 0; i < n && !this.closed; i++) if (entries[i].live) this.runDue(entries[i]);
+    if (this.dirty) this.compact();
+    this.inWake = false;
+    if (this.onAfterTicks !== undefined && !this.closed) this.afterTicks();
+    if (!this.closed && this.entries.length > 0) this.arm();
+  }
+
+  private runDue(e: Entry): void {
+    const now = this.now();
+    const late = now - (e.anchor + e.next * e.interval);
+    if (late < -EARLY_MS) return;
+    // Slots due within the early allowance count as due, or a wake 0.5 ms before a slot after a
+    // stall would run the previous slot 19.5 ms late and then this one right behind it.
+    const extra = Math.floor((late + EARLY_MS) / e.interval);
+    if (extra > this.maxCatchUp) {
+      this.skippedTicks += extra;
+      this.stalls++;
+      e.next += extra;
+      this.runOne(e, now);
+      return;
+    }
+    for (let k = 0; k <= extra && e.live; k++) this.runOne(e, k === 0 ? now : this.now());
+  }
+
+  private runOne(e: Entry, now: number): void {
+    const frame = e.next++;
+    const late = now - (e.anchor + frame * e.interval);
+    this.ticks++;
+    this.lateness.record(late);
+    try {
+      e.t.tick(frame, late);
+    } catch (err) {
+      this.report(err, e);
+    }
+  }
+
+  private report(err: unknown, e: Entry): void {
+    if (this.onError === undefined) {
+      if (!e.errorLogged) {
+        e.errorLogged = true;
+        console.error('roomtone: tick threw (further errors from this tickable are not logged)', err);
+      }
+      return;
+    }
+    try {
+      this.onError(err, e.t);
+    } catch {
+      // A failing error handler must not stop the clock either.
+    }
+  }
+
+  private afterTicks(): void {
+    try {
+      this.onAfterTicks!();
+      this.afterTicksFailed = false;
+    } catch (err) {
+      if (!this.afterTicksFailed) console.error('roomtone: onAfterTicks threw', err);
+      this.afterTicksFailed = true;
+    }
+  }
+
+  private compact(): void {
+    const entries = this.entries;
+    let w = 0;
+    for (let r = 0; r < entries.length; r++) if (entries[r].live) entries[w++] = entries[r];
+    entries.length = w;
+    this.dirty = false;
+  }
+
+  private arm(): void {
+    let due = Infinity;
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const d = entries[i].anchor + entries[i].next * entries[i].interval;
+      if (d < due) due = d;
+    }
+    if (due === Infinity) return this.disarm();
+    if (this.timer !== null) clearTimeout(this.timer);
+    const delay = Math.floor(due - this.now());
+    this.timer = setTimeout(this.onTimer, delay > 0 ? delay : 0);
+    this.armedFor = due;
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedFor = Infinity;
+  }
+}

@@ -1,0 +1,118 @@
+import type { LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
+import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
+import { validateParticipantPatch } from '../conference/ParticipantOptions.js';
+import { InvalidStateError } from '../errors.js';
+import type { HostClient } from '../host/HostClient.js';
+import type { Relation } from '../mixing/Relations.js';
+import type { SourceSpec } from '../ports/specs.js';
+import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { ParticipantEvents } from './EngineTypes.js';
+
+/** A participant as the application sees it. Methods resolve once the media thread applied them. */
+export class Participant extends TypedEmitter<ParticipantEvents> {
+  readonly id: number;
+  readonly conferenceId: string;
+  readonly #host: HostClient;
+  #state: ParticipantState;
+  #closed = false;
+
+  /** @internal created by Conference.addParticipant */
+  constructor(host: HostClient, conferenceId: string, state: ParticipantState) {
+    super();
+    this.#host = host;
+    this.conferenceId = conferenceId;
+    this.id = state.participantId;
+    this.#state = state;
+  }
+
+  /** The last known state (updated by events; call refresh() for current energy). */
+  get state(): ParticipantState {
+    return this.#state;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  mute(): Promise<ParticipantState> {
+    return this.update({ muted: true });
+  }
+  unmute(): Promise<ParticipantState> {
+    return this.update({ muted: false });
+  }
+  deaf(): Promise<ParticipantState> {
+    return this.update({ deaf: true });
+  }
+  undeaf(): Promise<ParticipantState> {
+    return this.update({ deaf: false });
+  }
+  hold(): Promise<ParticipantState> {
+    return this.update({ held: true });
+  }
+  unhold(): Promise<ParticipantState> {
+    return this.update({ held: false });
+  }
+
+  async update(patch: ParticipantPatch): Promise<ParticipantState> {
+    this.#assertOpen();
+    validateParticipantPatch(patch);
+    this.#state = await this.#host.request('updateParticipant', this.#ref({ patch }));
+    return this.#state;
+  }
+
+  async relate(other: Participant | number, relation: Relation): Promise<void> {
+    this.#assertOpen();
+    const otherId = typeof other === 'number' ? other : other.id;
+    await this.#host.request('relate', this.#ref({ otherId, relation }));
+  }
+
+  /** Makes this participant a coach heard only by `coachee`; null ends it. */
+  async coach(coachee: Participant | number | null): Promise<void> {
+    this.#assertOpen();
+    const id = coachee === null ? null : typeof coachee === 'number' ? coachee : coachee.id;
+    await this.#host.request('coach', this.#ref({ coachee: id }));
+  }
+
+  /** Audio only this participant hears (a prompt), or null to stop it. */
+  async inject(source: SourceSpec | null): Promise<void> {
+    this.#assertOpen();
+    await this.#host.request('setInjection', { conferenceId: this.conferenceId, participantId: this.id, source });
+  }
+
+  /** Removes the participant from the conference. Safe to call twice. */
+  async kick(reason: LeaveReason = 'kicked'): Promise<void> {
+    if (this.#closed) return;
+    await this.#host.request('removeParticipant', this.#ref({ reason }));
+  }
+
+  close(): Promise<void> {
+    return this.kick('removed');
+  }
+
+  /** @internal */
+  _applyState(state: ParticipantState): void {
+    this.#state = state;
+    this.emit('updated', state);
+  }
+
+  /** @internal */
+  _emit<K extends keyof ParticipantEvents & string>(event: K, ...args: ParticipantEvents[K]): void {
+    this.emit(event, ...args);
+  }
+
+  /** @internal the media side removed it */
+  _closed(reason: LeaveReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.emit('close', reason);
+    this.removeAllListeners();
+  }
+
+  #ref<T extends object>(rest: T) {
+    return { conferenceId: this.conferenceId, participantId: this.id, ...rest };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError(`participant ${this.id} has left`);
+  }
+}

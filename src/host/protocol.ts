@@ -1,0 +1,83 @@
+// The messages between the Engine (control side) and a MediaHost (inline or on a media
+// worker), declared once. Each command names its arguments and its result; the host's
+// handler table and the client's request() are both typed from this map.
+import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
+import type { ConferenceOptions } from '../conference/ConferenceOptions.js';
+import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
+import type { SchedulerStats } from '../clock/Scheduler.js';
+import type { SerializedError } from '../errors.js';
+import type { Relation } from '../mixing/Relations.js';
+import type { PortSpec, SourceSpec } from '../ports/specs.js';
+
+interface ConferenceRef {
+  conferenceId: string;
+}
+interface ParticipantRef extends ConferenceRef {
+  participantId: number;
+}
+
+export interface ConferenceStats {
+  conferenceId: string;
+  participants: number;
+  ticks: number;
+  skipped: number;
+  lastTickMs: number;
+  maxTickMs: number;
+  meanTickMs: number;
+  maxLateMs: number;
+}
+
+export interface HostStats {
+  conferences: number;
+  participants: number;
+  scheduler: SchedulerStats;
+}
+
+export interface HostCommands {
+  createConference: { args: ConferenceRef & { options: ConferenceOptions }; result: null };
+  closeConference: { args: ConferenceRef & { reason: string }; result: null };
+  addParticipant: { args: ParticipantRef & { port: PortSpec; controls: ParticipantPatch }; result: ParticipantState };
+  removeParticipant: { args: ParticipantRef & { reason: LeaveReason }; result: null };
+  updateParticipant: { args: ParticipantRef & { patch: ParticipantPatch }; result: ParticipantState };
+  relate: { args: ParticipantRef & { otherId: number; relation: Relation }; result: null };
+  coach: { args: ParticipantRef & { coachee: number | null }; result: null };
+  setInjection: { args: ConferenceRef & { participantId: number | null; source: SourceSpec | null }; result: null };
+  participants: { args: ConferenceRef; result: ParticipantState[] };
+  conferenceStats: { args: ConferenceRef; result: ConferenceStats };
+  hostStats: { args: Record<string, never>; result: HostStats };
+  /** Blocks the media thread for `ms`: a diagnostic for the clock's stall policy. */
+  stall: { args: { ms: number }; result: null };
+  shutdown: { args: Record<string, never>; result: null };
+}
+
+export type CommandName = keyof HostCommands;
+export type CommandArgs<K extends CommandName> = HostCommands[K]['args'];
+export type CommandResult<K extends CommandName> = HostCommands[K]['result'];
+
+export interface RequestMessage<K extends CommandName = CommandName> {
+  type: 'request';
+  id: number;
+  command: K;
+  args: CommandArgs<K>;
+}
+
+export type ReplyMessage =
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: SerializedError };
+
+export interface EventMessage {
+  type: 'event';
+  conferenceId: string;
+  event: ConferenceEvent;
+}
+
+export type HostMessage = ReplyMessage | EventMessage;
+
+/** A duplex link to one MediaHost. */
+export interface HostChannel {
+  send(message: RequestMessage): void;
+  onMessage(handler: (message: HostMessage) => void): void;
+  /** Called if the host dies (a worker crash); inline hosts never call it. */
+  onFailure(handler: (error: Error) => void): void;
+  terminate(): Promise<void>;
+}

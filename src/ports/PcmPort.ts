@@ -1,0 +1,24 @@
+import type { OutputMode } from '../mixing/flags.js';
+
+/**
+ * What a participant's media looks like to the conference: PCM frames in the conference's
+ * format, pulled once per tick and pushed once per tick. RTP, WebRTC and in-memory ports
+ * implement it; the conference never knows which.
+ */
+export interface PcmPort {
+  /** Copies the next frame into `dst`. Returns false when there is no audio this tick. */
+  readFrame(dst: Int16Array): boolean;
+  /**
+   * Delivers this tick's output. `frame` is valid only during the call (it is a view into the
+   * conference's buffers); `frameIndex` is the clock's grid index, for timestamps.
+   */
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void;
+  close(): void;
+}
+
+/** A source of injected audio (tones, media, a test's frames), read once per tick. */
+export interface FrameSource {
+  /** Copies the next frame into `dst`; false when it has nothing this tick. */
+  readFrame(dst: Int16Array): boolean;
+  close(): void;
+}

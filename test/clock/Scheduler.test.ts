@@ -1,0 +1,268 @@
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Scheduler, type Tickable } from '../../src/clock/Scheduler.js';
+
+// Real timers throughout: the point is to measure how the clock behaves on a real event loop.
+
+interface Tick {
+  frame: number;
+  late: number;
+  at: number;
+}
+
+class Recorder implements Tickable {
+  readonly log: Tick[] = [];
+  addedAt = 0;
+  constructor(
+    readonly intervalMs: number,
+    private readonly onTick?: (frame: number) => void,
+  ) {}
+  tick(frame: number, late: number): void {
+    this.log.push({ frame, late, at: performance.now() });
+    this.onTick?.(frame);
+  }
+}
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // spin: a blocked event loop is exactly what is being simulated
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves after the first wake at which `done()` holds, from onAfterTicks (all due ticks ran). */
+function runUntil(s: Scheduler, done: () => boolean): Promise<number> {
+  return new Promise((resolve) => {
+    s.onAfterTicks = () => {
+      if (done()) {
+        s.onAfterTicks = undefined;
+        resolve(performance.now());
+      }
+    };
+  });
+}
+
+function expectConsecutive(log: Tick[], from = 0): void {
+  for (let i = 0; i < log.length; i++) if (log[i].frame !== from + i) expect(log[i].frame).toBe(from + i);
+}
+
+const schedulers: Scheduler[] = [];
+function make(opts?: ConstructorParameters<typeof Scheduler>[0]): Scheduler {
+  const s = new Scheduler(opts);
+  schedulers.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of schedulers.splice(0)) s.close();
+  vi.restoreAllMocks();
+});
+
+describe('Scheduler', () => {
+  it('keeps 50 tickables on their grids for 10 s', async () => {
+    const s = make();
+    const intervals = [...Array(10).fill(10), ...Array(30).fill(20), ...Array(10).fill(40)] as number[];
+    const recs = intervals.map((i) => new Recorder(i));
+    const start = performance.now();
+    for (const r of recs) {
+      r.addedAt = performance.now();
+      s.add(r);
+    }
+    const end = await runUntil(s, () => performance.now() - start >= 10_000);
+    for (const r of recs) s.remove(r);
+    expect(s.timerPending).toBe(false);
+
+    for (const r of recs) {
+      expectConsecutive(r.log);
+      const expected = (end - r.addedAt) / r.intervalMs;
+      expect(Math.abs(r.log.length - expected)).toBeLessThanOrEqual(1);
+    }
+    const st = s.stats();
+    expect(st.skippedTicks).toBe(0);
+    expect(st.stalls).toBe(0);
+    expect(st.ticks).toBe(recs.reduce((n, r) => n + r.log.length, 0));
+    const { p50, p99, max, count } = st.lateness;
+    const all = Float64Array.from(recs.flatMap((r) => r.log.map((x) => x.late))).sort();
+    const pct = (q: number) => all[Math.ceil(q * all.length) - 1].toFixed(3);
+    console.log(
+      `lateness, whole run (${all.length} ticks, 50 tickables, 10 s): ` +
+        `p50=${pct(0.5)} ms p99=${pct(0.99)} ms max=${all[all.length - 1].toFixed(3)} ms; ` +
+        `stats() window (last ${count}): p50=${p50.toFixed(3)} p99=${p99.toFixed(3)} max=${max.toFixed(3)}`,
+    );
+    expect(p50).toBeLessThan(5);
+  }, 30_000);
+
+  it('drops stale ticks after a 200 ms stall and stays on the grid', async () => {
+    const s = make();
+    let stallEnd = 0;
+    const r = new Recorder(20, (frame) => {
+      if (frame === 10) {
+        busyWait(200);
+        stallEnd = performance.now();
+      }
+    });
+    const t0 = performance.now();
+    s.add(r);
+    await runUntil(s, () => stallEnd > 0 && performance.now() > stallEnd + 200);
+
+    const before = r.log.filter((x) => x.at < stallEnd);
+    const after = r.log.filter((x) => x.at >= stallEnd);
+    expectConsecutive(before);
+    expect(before.length).toBe(11);
+    const st = s.stats();
+    expect(st.stalls).toBe(1);
+    // 200 ms is 10 slots: 9 or 10 dropped depending on how late the stalled tick itself ran.
+    expect(st.skippedTicks).toBeGreaterThanOrEqual(9);
+    expect(st.skippedTicks).toBeLessThanOrEqual(10);
+    // frameIndex jumps by exactly the dropped count, then is consecutive again.
+    expect(after[0].frame).toBe(10 + 1 + st.skippedTicks);
+    expectConsecutive(after, after[0].frame);
+    // On the original grid: frameIndex matches time elapsed since the start.
+    for (const x of after) {
+      expect(Math.abs(x.frame - (x.at - t0) / 20)).toBeLessThan(1.5);
+    }
+    // No burst: one tick, not a catch-up of stale audio.
+    expect(after.filter((x) => x.at < stallEnd + 10).length).toBeLessThanOrEqual(3);
+    expect(after.filter((x) => x.at < stallEnd + 10).length).toBe(1);
+    // Recovered within 3 ticks.
+    for (const x of after.slice(2, 6)) expect(x.late).toBeLessThan(5);
+  });
+
+  it('catches up a small hiccup back-to-back without skipping', async () => {
+    const s = make();
+    const ends: number[] = [];
+    const r = new Recorder(20, (frame) => {
+      // 30 ms: the next slot is merely late; 50 ms: two slots are due and run back-to-back.
+      if (frame === 10 || frame === 20) {
+        busyWait(frame === 10 ? 30 : 50);
+        ends.push(performance.now());
+      }
+    });
+    s.add(r);
+    await runUntil(s, () => r.log.length >= 30);
+
+    expectConsecutive(r.log);
+    expect(s.stats().skippedTicks).toBe(0);
+    expect(s.stats().stalls).toBe(0);
+    const near = (end: number) => r.log.filter((x) => x.at >= end && x.at < end + 3).map((x) => x.frame);
+    expect(near(ends[0])).toEqual([11]);
+    expect(near(ends[1])).toEqual([21, 22]);
+    // Back on the grid after each hiccup.
+    expect(r.log[12].late).toBeLessThan(5);
+    expect(r.log[23].late).toBeLessThan(5);
+  });
+
+  it('applies the stall policy exactly (injected clock)', async () => {
+    let now = 1000;
+    const s = make({ now: () => now });
+    const r = new Recorder(20);
+    s.add(r); // anchored at 1000, due at once
+    await sleep(15);
+    expect(r.log.map((x) => [x.frame, x.late])).toEqual([[0, 0]]);
+    now = 1020 + 45; // slots 1..3 passed: 2 extra == maxCatchUp, so all run
+    await sleep(40);
+    expect(r.log.map((x) => [x.frame, x.late])).toEqual([[0, 0], [1, 45], [2, 25], [3, 5]]);
+    now = 1080 + 103; // slots 4..9 passed: 5 extra > maxCatchUp, so 4..8 are dropped
+    await sleep(40);
+    expect(r.log.slice(4).map((x) => [x.frame, x.late])).toEqual([[9, 3]]);
+    expect(s.stats()).toMatchObject({ ticks: 5, skippedTicks: 5, stalls: 1 });
+    now = 1199.5; // within 1 ms of slot 10: runs slightly early
+    await sleep(40);
+    expect(r.log.slice(5).map((x) => [x.frame, x.late])).toEqual([[10, -0.5]]);
+    now = 1220 + 39.5; // slot 13 is within 1 ms, so 2 extra: all three run, none dropped
+    await sleep(40);
+    expect(r.log.slice(6).map((x) => [x.frame, x.late])).toEqual([[11, 39.5], [12, 19.5], [13, -0.5]]);
+    s.resetStats();
+    expect(s.stats()).toEqual({ ticks: 0, skippedTicks: 0, stalls: 0, lateness: { p50: 0, p99: 0, max: 0, count: 0 } });
+  });
+
+  it('holds no timer when empty', async () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
+    const base = timeouts();
+    const s = make();
+    expect(s.size).toBe(0);
+    expect(s.timerPending).toBe(false);
+    expect(timeouts()).toBe(base);
+
+    const t = new Recorder(20);
+    s.add(t);
+    s.add(t); // no-op
+    expect(s.size).toBe(1);
+    expect(s.has(t)).toBe(true);
+    expect(s.timerPending).toBe(true);
+    expect(timeouts()).toBe(base + 1);
+    s.remove(t);
+    expect(s.has(t)).toBe(false);
+    expect(s.timerPending).toBe(false);
+    expect(timeouts()).toBe(base);
+
+    // Same after it has been ticking, and when the last tickable removes itself mid-tick.
+    const self: Tickable = { intervalMs: 10, tick: (f) => f === 3 && s.remove(self) };
+    s.add(t);
+    s.add(self);
+    await sleep(60);
+    expect(s.size).toBe(1);
+    s.remove(t);
+    expect(s.size).toBe(0);
+    expect(s.timerPending).toBe(false);
+    expect(timeouts()).toBe(base);
+
+    s.add(t);
+    s.close();
+    s.close();
+    expect(s.timerPending).toBe(false);
+    expect(s.size).toBe(0);
+    expect(timeouts()).toBe(base);
+    expect(() => s.add(t)).toThrow(/closed/);
+  });
+
+  it('supports remove() inside a tick', async () => {
+    const s = make();
+    const b = new Recorder(20);
+    const a = new Recorder(20, (frame) => {
+      if (frame === 3) {
+        s.remove(a);
+        s.remove(b); // b is later in the same wake: it must not tick at frame 3
+      }
+    });
+    const c = new Recorder(20);
+    s.add(a);
+    s.add(b);
+    s.add(c);
+    await runUntil(s, () => c.log.length >= 8);
+    expect(a.log.map((x) => x.frame)).toEqual([0, 1, 2, 3]);
+    expect(b.log.map((x) => x.frame)).toEqual([0, 1, 2]);
+    expectConsecutive(c.log);
+    expect(s.size).toBe(1);
+  });
+
+  it('survives throwing ticks', async () => {
+    const s = make();
+    const errors: unknown[] = [];
+    s.onError = (err, t) => {
+      expect(t).toBe(bad);
+      errors.push(err);
+    };
+    const bad: Tickable = {
+      intervalMs: 10,
+      tick() {
+        throw new Error('boom');
+      },
+    };
+    const good = new Recorder(10);
+    s.add(bad);
+    s.add(good);
+    await runUntil(s, () => good.log.length >= 5);
+    expectConsecutive(good.log);
+    expect(errors.length).toBeGreaterThanOrEqual(5);
+    expect(s.has(bad)).toBe(true);
+
+    // Default reporting: console.error once per tickable, however often it throws.
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    s.onError = undefined;
+    await runUntil(s, () => good.log.length >= 10);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expectConsecutive(good.log);
+  });
+});
