@@ -4,6 +4,7 @@
       "target_name": "roomtone",
       "sources": [
         "native/addon.cc",
+        "native/bindings/clock_binding.cc",
         "native/bindings/g711_binding.cc",
         "native/bindings/mix_kernel_binding.cc",
         "native/bindings/resampler_binding.cc",

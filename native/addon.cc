@@ -2,6 +2,7 @@
 // loads in every worker thread independently.
 #include <napi.h>
 
+#include "bindings/clock_binding.h"
 #include "bindings/g711_binding.h"
 #include "bindings/mix_kernel_binding.h"
 #include "bindings/resampler_binding.h"
@@ -12,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("MixKernel", roomtone::MixKernelBinding::Define(env));
   exports.Set("Resampler", roomtone::ResamplerBinding::Define(env));
   roomtone::defineG711(env, exports);
+  roomtone::defineClock(env, exports);
   return exports;
 }
 

@@ -1,6 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 import { LatencyStats } from './LatencyStats.js';
+import { monotonicMs } from './monotonic.js';
 
 /*
  * The conference clock: one scheduler per thread ticks every conference in it.
@@ -39,7 +39,7 @@ export interface Tickable {
 }
 
 export interface SchedulerOptions {
-  /** Monotonic ms; default performance.now. */
+  /** Monotonic ms; default monotonicMs (performance.now would allocate a number per call). */
   now?: () => number;
   /** Default 2: extra back-to-back ticks allowed after a hiccup before ticks are dropped. */
   maxCatchUp?: number;
@@ -90,7 +90,7 @@ export class Scheduler {
   private stalls = 0;
 
   constructor(opts: SchedulerOptions = {}) {
-    this.now = opts.now ?? (() => performance.now());
+    this.now = opts.now ?? monotonicMs;
     const maxCatchUp = opts.maxCatchUp ?? 2;
     if (!Number.isInteger(maxCatchUp) || maxCatchUp < 0) {
       throw new InvalidArgumentError('maxCatchUp', 'must be a non-negative integer');

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock/monotonic.js';
 import type { Tickable } from '../clock/Scheduler.js';
 import { InvalidArgumentError, InvalidStateError, NotFoundError } from '../errors.js';
 import { Flag, OutputMode } from '../mixing/flags.js';
@@ -172,7 +173,7 @@ export class ConferenceRuntime implements Tickable {
   }
 
   tick(frameIndex: number, lateMs: number): void {
-    const started = performance.now();
+    const started = monotonicMs();
     const b = this.#buffers;
     const n = this.#slots.length;
     for (let i = 0; i < n; i++) {
@@ -213,7 +214,7 @@ export class ConferenceRuntime implements Tickable {
     const previous = this.#floor.holder;
     const holder = this.#floor.decide(n, holderTalking, this.#talkingAt, this.#scoreAt, this.#idAt);
     if (holder !== undefined) this.#events.push(TickEventKind.FloorChange, holder, previous);
-    this.stats.record(frameIndex, lateMs, performance.now() - started);
+    this.stats.record(frameIndex, lateMs, monotonicMs() - started);
   }
 
   /** Turns queued tick events into event objects; called after the tick, never inside it. */

@@ -46,6 +46,7 @@ export interface NativeAddon {
   decodeUlaw(payload: Uint8Array, pcm: Int16Array): void;
   encodeAlaw(pcm: Int16Array, payload: Uint8Array): void;
   decodeAlaw(payload: Uint8Array, pcm: Int16Array): void;
+  monotonicNow(out: Float64Array): void;
 }
 
 const require = createRequire(import.meta.url);
