@@ -47,13 +47,13 @@ export interface SchedulerOptions {
 
 export interface SchedulerStats {
   ticks: number; skippedTicks: number; stalls: number;
-  /** ms, over the last 4096 ticks. */
+  /** ms, over the last 32768 ticks. */
   lateness: { p50: number; p99: number; max: number; count: number };
 }
 
 /** How early a tick may run, to absorb Node's millisecond timer granularity. */
 const EARLY_MS = 1;
-const LATENESS_WINDOW = 4096;
+const LATENESS_WINDOW = 32768;
 
 interface Entry {
   readonly t: Tickable;

@@ -21,10 +21,13 @@ export interface ConferenceStats {
   participants: number;
   ticks: number;
   skipped: number;
+  repeated: number;
   lastTickMs: number;
   maxTickMs: number;
   meanTickMs: number;
   maxLateMs: number;
+  /** The last ticks, oldest first. */
+  recent: { frameIndex: number; lateMs: number }[];
 }
 
 export interface HostStats {

@@ -60,7 +60,7 @@ afterEach(() => {
 });
 
 describe('Scheduler', () => {
-  it('keeps 50 tickables on their grids for 10 s', async () => {
+  it('keeps 50 tickables of mixed intervals on their grids for 3 s', async () => {
     const s = make();
     const intervals = [...Array(10).fill(10), ...Array(30).fill(20), ...Array(10).fill(40)] as number[];
     const recs = intervals.map((i) => new Recorder(i));
@@ -69,7 +69,7 @@ describe('Scheduler', () => {
       r.addedAt = performance.now();
       s.add(r);
     }
-    const end = await runUntil(s, () => performance.now() - start >= 10_000);
+    const end = await runUntil(s, () => performance.now() - start >= 3_000);
     for (const r of recs) s.remove(r);
     expect(s.timerPending).toBe(false);
 
@@ -86,7 +86,7 @@ describe('Scheduler', () => {
     const all = Float64Array.from(recs.flatMap((r) => r.log.map((x) => x.late))).sort();
     const pct = (q: number) => all[Math.ceil(q * all.length) - 1].toFixed(3);
     console.log(
-      `lateness, whole run (${all.length} ticks, 50 tickables, 10 s): ` +
+      `lateness, whole run (${all.length} ticks, 50 tickables, 3 s): ` +
         `p50=${pct(0.5)} ms p99=${pct(0.99)} ms max=${all[all.length - 1].toFixed(3)} ms; ` +
         `stats() window (last ${count}): p50=${p50.toFixed(3)} p99=${p99.toFixed(3)} max=${max.toFixed(3)}`,
     );
