@@ -15,30 +15,30 @@ function checkDecode(payload: Uint8Array, out: Int16Array): void {
   if (out.length < payload.length) throw new InvalidArgumentError('out', `must hold at least ${payload.length} samples`);
 }
 
+type Encode = (pcm: Int16Array, out: Uint8Array) => number;
+type Decode = (payload: Uint8Array, out: Int16Array) => number;
+
+const encoder =
+  (fn: (pcm: Int16Array, out: Uint8Array) => void): Encode =>
+  (pcm, out) => {
+    checkEncode(pcm, out);
+    fn(pcm, out);
+    return pcm.length;
+  };
+
+const decoder =
+  (fn: (payload: Uint8Array, out: Int16Array) => void): Decode =>
+  (payload, out) => {
+    checkDecode(payload, out);
+    fn(payload, out);
+    return payload.length;
+  };
+
 /** Encodes `pcm` into the first pcm.length bytes of `out`. Returns the byte count. */
-export function encodeUlaw(pcm: Int16Array, out: Uint8Array): number {
-  checkEncode(pcm, out);
-  native.encodeUlaw(pcm, out);
-  return pcm.length;
-}
-
+export const encodeUlaw: Encode = encoder(native.encodeUlaw);
 /** Decodes `payload` into the first payload.length samples of `out`. Returns the sample count. */
-export function decodeUlaw(payload: Uint8Array, out: Int16Array): number {
-  checkDecode(payload, out);
-  native.decodeUlaw(payload, out);
-  return payload.length;
-}
-
+export const decodeUlaw: Decode = decoder(native.decodeUlaw);
 /** Encodes `pcm` into the first pcm.length bytes of `out`. Returns the byte count. */
-export function encodeAlaw(pcm: Int16Array, out: Uint8Array): number {
-  checkEncode(pcm, out);
-  native.encodeAlaw(pcm, out);
-  return pcm.length;
-}
-
+export const encodeAlaw: Encode = encoder(native.encodeAlaw);
 /** Decodes `payload` into the first payload.length samples of `out`. Returns the sample count. */
-export function decodeAlaw(payload: Uint8Array, out: Int16Array): number {
-  checkDecode(payload, out);
-  native.decodeAlaw(payload, out);
-  return payload.length;
-}
+export const decodeAlaw: Decode = decoder(native.decodeAlaw);

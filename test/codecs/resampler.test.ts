@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_RESAMPLER_INPUT, Resampler } from '../../src/codecs/Resampler.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { expectInvalidArgument } from '../helpers/errors.js';
 
 // The claims of native/codecs/resampler.h, measured on tones. With f = the lower rate:
 // passband 0 .. 0.425 f within 0.05 dB, and whatever lands in the output from a tone in the
@@ -339,14 +339,5 @@ describe('Resampler arguments', () => {
     ['outputLength negative', () => r48to8().outputLength(-6), 'inputLength'],
     ['outputLength fractional', () => r48to8().outputLength(1.5), 'inputLength'],
   ];
-  it.each(cases)('rejects %s, naming the field', (_, call, field) => {
-    let caught: unknown;
-    try {
-      call();
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(InvalidArgumentError);
-    expect((caught as InvalidArgumentError).field).toBe(field);
-  });
+  it.each(cases)('rejects %s, naming the field', (_, call, field) => expectInvalidArgument(call, field));
 });
