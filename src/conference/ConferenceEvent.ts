@@ -10,6 +10,7 @@ export type ConferenceEvent =
   | { name: 'stop-talking'; participantId: number }
   | { name: 'mute-detect'; participantId: number; energy: number }
   | { name: 'floor-change'; participantId: number | null; previous: number | null }
+  | { name: 'dtmf'; participantId: number; digit: string; durationMs: number }
   | { name: 'conference-closed'; reason: string };
 
 export type ConferenceEventName = ConferenceEvent['name'];

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { FrameFormat } from '../mixing/FrameFormat.js';
 import { validateKernelSettings } from '../mixing/MixKernel.js';
+import { DEFAULT_OPUS_ENCODER_SETTINGS, type OpusEncoderSettings, validateOpusEncoderSettings } from '../codecs/OpusEncoder.js';
 import { DEFAULT_TALK_SETTINGS, type TalkSettings } from './TalkDetector.js';
 
 export interface ConferenceOptions {
@@ -15,6 +16,8 @@ export interface ConferenceOptions {
   /** Default gate and talk threshold (mean |sample|) for participants. */
   energyLevel: number;
   talk: TalkSettings;
+  /** Opus encoding for the conference's listeners (bitrate, complexity, FEC, DTX). */
+  opus: OpusEncoderSettings;
 }
 
 export const DEFAULT_CONFERENCE_OPTIONS: ConferenceOptions = {
@@ -24,6 +27,7 @@ export const DEFAULT_CONFERENCE_OPTIONS: ConferenceOptions = {
   comfortNoise: 0,
   energyLevel: 100,
   talk: DEFAULT_TALK_SETTINGS,
+  opus: DEFAULT_OPUS_ENCODER_SETTINGS,
 };
 
 /** Fills defaults and validates; throws InvalidArgumentError naming the field. */
@@ -32,7 +36,9 @@ export function resolveConferenceOptions(partial: Partial<ConferenceOptions> = {
     ...DEFAULT_CONFERENCE_OPTIONS,
     ...partial,
     talk: { ...DEFAULT_TALK_SETTINGS, ...partial.talk },
+    opus: { ...DEFAULT_OPUS_ENCODER_SETTINGS, ...partial.opus },
   };
+  validateOpusEncoderSettings(o.opus);
   new FrameFormat(o.rate, o.intervalMs);
   validateKernelSettings({ topK: o.topK, comfortNoise: o.comfortNoise });
   if (!Number.isInteger(o.energyLevel) || o.energyLevel < 0 || o.energyLevel > 32767) {

@@ -84,6 +84,9 @@ export class ConferenceRuntime implements Tickable {
     this.#byId.set(id, p);
     this.#writeControls(p);
     this.#rebuildRelations();
+    // Called from socket and timer callbacks, never from the tick.
+    port.onEnded = (reason) => this.removeParticipant(id, reason);
+    port.onDtmf = (digit, durationMs) => this.#emit({ name: 'dtmf', participantId: id, digit, durationMs });
     this.#emit({ name: 'participant-joined', participantId: id });
     return p;
   }
@@ -147,6 +150,11 @@ export class ConferenceRuntime implements Tickable {
     const p = this.#get(participantId);
     p.injection?.close();
     p.injection = source;
+  }
+
+  /** The participant's port (the host reaches RTP endpoints through it). */
+  portOf(id: number): PcmPort {
+    return this.#get(id).port;
   }
 
   state(id: number): ParticipantState {

@@ -6,7 +6,7 @@ import type { HostClient } from '../host/HostClient.js';
 import type { ConferenceStats } from '../host/protocol.js';
 import { FrameFormat } from '../mixing/FrameFormat.js';
 import { MemoryPort } from '../ports/MemoryPort.js';
-import type { SourceSpec } from '../ports/specs.js';
+import type { PortSpec, SourceSpec } from '../ports/specs.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { AddParticipantOptions, ConferenceEvents } from './EngineTypes.js';
 import { Participant } from './Participant.js';
@@ -56,12 +56,12 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
 
   async addParticipant(opts: AddParticipantOptions): Promise<Participant> {
     this.#assertOpen();
-    const { port, ...controls } = opts;
+    const { port, sdp, srtp, ...controls } = opts;
     validateParticipantPatch(controls);
-    const spec = port instanceof MemoryPort ? port.spec : port;
+    const spec: PortSpec = port instanceof MemoryPort ? port.spec : (port ?? { kind: 'rtp', sdp, srtp });
     const participantId = this.#nextParticipantId++;
-    const state = await this.#host.request('addParticipant', { conferenceId: this.id, participantId, port: spec, controls });
-    const participant = new Participant(this.#host, this.id, state);
+    const added = await this.#host.request('addParticipant', { conferenceId: this.id, participantId, port: spec, controls });
+    const participant = new Participant(this.#host, this.id, added.state, added.sdp);
     this.#participants.set(participantId, participant);
     this.#host.participants++;
     return participant;
@@ -109,6 +109,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         break;
       case 'mute-detect':
         p?._emit('mute-detect', event.energy);
+        break;
+      case 'dtmf':
+        p?._emit('dtmf', event.digit, event.durationMs);
         break;
       case 'conference-closed':
         this.#closed = true;

@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 import { resolveConferenceOptions } from '../conference/ConferenceOptions.js';
 import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 import { HostClient } from '../host/HostClient.js';
+import { resolveMediaConfig, type MediaConfig } from '../host/MediaConfig.js';
+import { splitPortRange } from '../transports/PortPool.js';
+import { silentLogger, stderrLogger } from '../util/logger.js';
 import { InlineChannel } from '../host/InlineChannel.js';
 import type { EventMessage, HostStats } from '../host/protocol.js';
 import { WorkerChannel } from '../host/WorkerChannel.js';
@@ -19,6 +22,7 @@ const MAX_WORKERS = 64;
  */
 export class Engine extends TypedEmitter<EngineEvents> {
   readonly workers: number;
+  readonly media: MediaConfig;
   readonly #hosts: HostClient[] = [];
   readonly #conferences = new Map<string, Conference>();
   readonly #placement = new Map<string, HostClient>();
@@ -31,12 +35,16 @@ export class Engine extends TypedEmitter<EngineEvents> {
       throw new InvalidArgumentError('workers', `must be an integer from 0 to ${MAX_WORKERS}`);
     }
     this.workers = workers;
+    this.media = resolveMediaConfig(opts.media);
+    const logging = opts.logging ?? 'stderr';
+    const ranges = splitPortRange(this.media.ports, Math.max(1, workers));
     const onEvent = (m: EventMessage) => this.#conferences.get(m.conferenceId)?._dispatch(m.event);
     if (workers === 0) {
-      this.#hosts.push(new HostClient(new InlineChannel(), onEvent));
+      const log = logging === 'silent' ? silentLogger : stderrLogger;
+      this.#hosts.push(new HostClient(new InlineChannel({ config: this.media, ports: ranges[0], log }), onEvent));
     }
     for (let i = 0; i < workers; i++) {
-      const host = new HostClient(new WorkerChannel(i), onEvent);
+      const host = new HostClient(new WorkerChannel(i, { config: this.media, ports: ranges[i], logging }), onEvent);
       host.channel.onFailure((error) => this.emit('host-failed', error));
       this.#hosts.push(host);
     }

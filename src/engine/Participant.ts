@@ -5,6 +5,7 @@ import { InvalidStateError } from '../errors.js';
 import type { HostClient } from '../host/HostClient.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { SourceSpec } from '../ports/specs.js';
+import type { RtpTransportStats } from '../transports/RtpTransport.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { ParticipantEvents } from './EngineTypes.js';
 
@@ -14,15 +15,43 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly conferenceId: string;
   readonly #host: HostClient;
   #state: ParticipantState;
+  #sdp: string | null;
   #closed = false;
 
   /** @internal created by Conference.addParticipant */
-  constructor(host: HostClient, conferenceId: string, state: ParticipantState) {
+  constructor(host: HostClient, conferenceId: string, state: ParticipantState, sdp: string | null) {
     super();
     this.#host = host;
     this.conferenceId = conferenceId;
     this.id = state.participantId;
     this.#state = state;
+    this.#sdp = sdp;
+  }
+
+  /** Our SDP for an RTP participant: the answer to its offer, or our offer awaiting answer(). */
+  get sdp(): string | null {
+    return this.#sdp;
+  }
+
+  /** Completes a dial-out: the remote's answer to our offer. */
+  async answer(sdp: string): Promise<void> {
+    this.#assertOpen();
+    await this.#host.request('answerParticipant', this.#ref({ sdp }));
+  }
+
+  /** Answers a re-offer (re-INVITE). A sendonly or inactive offer puts the participant on hold. */
+  async reoffer(sdp: string): Promise<string> {
+    this.#assertOpen();
+    const result = await this.#host.request('reofferParticipant', this.#ref({ sdp }));
+    this.#sdp = result.sdp;
+    this.#state = result.state;
+    return result.sdp;
+  }
+
+  /** Transport figures: packets, drops by reason, jitter buffer, RTCP (null for non-RTP ports). */
+  async stats(): Promise<RtpTransportStats | null> {
+    this.#assertOpen();
+    return (await this.#host.request('participantStats', this.#ref({}))).transport;
   }
 
   /** The last known state (updated by events; call refresh() for current energy). */

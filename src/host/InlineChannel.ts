@@ -1,4 +1,4 @@
-import { MediaHost } from './MediaHost.js';
+import { MediaHost, type MediaHostOptions } from './MediaHost.js';
 import type { HostChannel, HostMessage, RequestMessage } from './protocol.js';
 
 /**
@@ -7,7 +7,11 @@ import type { HostChannel, HostMessage, RequestMessage } from './protocol.js';
  */
 export class InlineChannel implements HostChannel {
   #handler: (message: HostMessage) => void = () => {};
-  readonly #host = new MediaHost((message) => queueMicrotask(() => this.#handler(message)));
+  readonly #host: MediaHost;
+
+  constructor(options: MediaHostOptions) {
+    this.#host = new MediaHost((message) => queueMicrotask(() => this.#handler(message)), options);
+  }
 
   send(message: RequestMessage): void {
     queueMicrotask(() => this.#host.handle(message));

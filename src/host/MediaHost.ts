@@ -1,37 +1,57 @@
 import type { ConferenceEvent } from '../conference/ConferenceEvent.js';
 import { ConferenceRuntime } from '../conference/ConferenceRuntime.js';
 import { Scheduler } from '../clock/Scheduler.js';
-import { InvalidArgumentError, NotFoundError, serializeError } from '../errors.js';
+import { InvalidArgumentError, InvalidStateError, NotFoundError, serializeError } from '../errors.js';
 import { openPort, openSource } from '../ports/specs.js';
+import { PortPool, type PortRange } from '../transports/PortPool.js';
+import { RtpEndpoint } from '../transports/RtpEndpoint.js';
+import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
+import type { Logger } from '../util/logger.js';
+import type { MediaConfig } from './MediaConfig.js';
 import type { CommandArgs, CommandName, CommandResult, HostMessage, RequestMessage } from './protocol.js';
 
-type Handlers = { [K in CommandName]: (args: CommandArgs<K>) => CommandResult<K> };
+type Handlers = { [K in CommandName]: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>> };
+
+export interface MediaHostOptions {
+  config: MediaConfig;
+  /** This host's share of the RTP port range. */
+  ports: PortRange;
+  log: Logger;
+}
 
 /**
  * Runs conferences on one thread: the main thread (inline) or a media worker. It owns the
- * thread's single Scheduler, executes commands between ticks, and posts events after ticks.
- * A conference is on the clock only while it has participants, so an empty one costs nothing.
+ * thread's single Scheduler and RTP port pool, executes commands between ticks, and posts
+ * events after ticks. A conference is on the clock only while it has participants, so an
+ * empty one costs nothing.
  */
 export class MediaHost {
   readonly #post: (message: HostMessage) => void;
   readonly #scheduler = new Scheduler();
   readonly #conferences = new Map<string, ConferenceRuntime>();
+  readonly #o: MediaHostOptions;
+  readonly #pool: PortPool;
 
-  constructor(post: (message: HostMessage) => void) {
+  constructor(post: (message: HostMessage) => void, options: MediaHostOptions) {
     this.#post = post;
+    this.#o = options;
+    this.#pool = new PortPool(options.ports, options.config.bindAddress);
     this.#scheduler.onAfterTicks = () => {
       for (const c of this.#conferences.values()) c.drainEvents();
     };
   }
 
   handle(message: RequestMessage): void {
+    const handler = this.#handlers[message.command] as ((args: unknown) => unknown) | undefined;
+    const reply = (result: unknown) => this.#post({ type: 'reply', id: message.id, ok: true, result: result ?? null });
+    const fail = (err: unknown) => this.#post({ type: 'reply', id: message.id, ok: false, error: serializeError(err) });
     try {
-      const handler = this.#handlers[message.command] as (args: unknown) => unknown;
       if (!handler) throw new InvalidArgumentError('command', `${String(message.command)} is not a host command`);
       const result = handler(message.args);
-      this.#post({ type: 'reply', id: message.id, ok: true, result: result ?? null });
+      if (result instanceof Promise) result.then(reply, fail);
+      else reply(result);
     } catch (err) {
-      this.#post({ type: 'reply', id: message.id, ok: false, error: serializeError(err) });
+      fail(err);
     }
   }
 
@@ -40,8 +60,12 @@ export class MediaHost {
       if (this.#conferences.has(conferenceId)) {
         throw new InvalidArgumentError('conferenceId', `${conferenceId} already exists`);
       }
-      const emit = (event: ConferenceEvent) => this.#post({ type: 'event', conferenceId, event });
-      this.#conferences.set(conferenceId, new ConferenceRuntime(conferenceId, options, emit));
+      const emit = (event: ConferenceEvent) => {
+        this.#post({ type: 'event', conferenceId, event });
+        if (event.name === 'participant-left') this.#clock(conference);
+      };
+      const conference = new ConferenceRuntime(conferenceId, options, emit);
+      this.#conferences.set(conferenceId, conference);
       return null;
     },
     closeConference: ({ conferenceId, reason }) => {
@@ -52,11 +76,33 @@ export class MediaHost {
       this.#conferences.delete(conferenceId);
       return null;
     },
-    addParticipant: ({ conferenceId, participantId, port, controls }) => {
+    addParticipant: async ({ conferenceId, participantId, port, controls }) => {
       const c = this.#conference(conferenceId);
-      c.addParticipant(participantId, openPort(port, c.format), controls);
+      const opened = await openPort(port, c.format, () => this.#rtpConfig(c, participantId));
+      try {
+        c.addParticipant(participantId, opened.port, controls);
+      } catch (err) {
+        opened.port.close();
+        throw err;
+      }
       this.#clock(c);
-      return c.state(participantId);
+      return { state: c.state(participantId), sdp: opened.sdp };
+    },
+    answerParticipant: ({ conferenceId, participantId, sdp }) => {
+      this.#endpoint(conferenceId, participantId).complete(sdp);
+      return null;
+    },
+    reofferParticipant: ({ conferenceId, participantId, sdp }) => {
+      const c = this.#conference(conferenceId);
+      const { answerSdp, media } = this.#endpoint(conferenceId, participantId).reoffer(sdp);
+      // The remote holding us (sendonly/inactive from its side) is a participant on hold.
+      const held = media.direction === 'recvonly' || media.direction === 'inactive';
+      const state = c.state(participantId).held === held ? c.state(participantId) : c.update(participantId, { held });
+      return { sdp: answerSdp, state };
+    },
+    participantStats: ({ conferenceId, participantId }) => {
+      const port = this.#conference(conferenceId).portOf(participantId);
+      return { transport: port instanceof RtpEndpoint ? port.stats() : null };
     },
     removeParticipant: ({ conferenceId, participantId, reason }) => {
       const c = this.#conference(conferenceId);
@@ -110,9 +156,30 @@ export class MediaHost {
     return c;
   }
 
+  #endpoint(conferenceId: string, participantId: number): RtpEndpoint {
+    const port = this.#conference(conferenceId).portOf(participantId);
+    if (!(port instanceof RtpEndpoint)) throw new InvalidStateError(`participant ${participantId} does not use RTP`);
+    return port;
+  }
+
+  #rtpConfig(c: ConferenceRuntime, participantId: number): RtpEndpointConfig {
+    const { config, log } = this.#o;
+    return {
+      pool: this.#pool,
+      advertisedAddress: config.advertisedAddress,
+      format: c.format,
+      opus: c.options.opus,
+      latching: config.latching,
+      mediaTimeoutMs: config.mediaTimeoutMs,
+      rtcpIntervalMs: config.rtcpIntervalMs,
+      log,
+      context: { conferenceId: c.id, participantId },
+    };
+  }
+
   /** Puts a conference on the clock while it has participants, and takes it off when empty. */
   #clock(c: ConferenceRuntime): void {
-    if (c.size > 0) this.#scheduler.add(c);
+    if (c.size > 0 && !c.closed) this.#scheduler.add(c);
     else this.#scheduler.remove(c);
   }
 }

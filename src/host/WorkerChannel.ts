@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../util/projectRoot.js';
 import type { HostChannel, HostMessage, RequestMessage } from './protocol.js';
+import type { WorkerHostData } from './mediaWorker.js';
 
 /** The compiled worker entry; from TypeScript sources (tests) it is the build in dist/. */
 function workerScript(): string {
@@ -20,8 +21,8 @@ export class WorkerChannel implements HostChannel {
   #failure: (error: Error) => void = () => {};
   #terminating = false;
 
-  constructor(index: number) {
-    this.#worker = new Worker(workerScript(), { name: `roomtone-media-${index}` });
+  constructor(index: number, data: WorkerHostData) {
+    this.#worker = new Worker(workerScript(), { name: `roomtone-media-${index}`, workerData: data });
     this.#worker.on('error', (err) => this.#failure(err));
     this.#worker.on('exit', (code) => {
       if (!this.#terminating) this.#failure(new Error(`media worker ${index} exited with code ${code}`));

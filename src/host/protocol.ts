@@ -8,6 +8,7 @@ import type { SchedulerStats } from '../clock/Scheduler.js';
 import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { PortSpec, SourceSpec } from '../ports/specs.js';
+import type { RtpTransportStats } from '../transports/RtpTransport.js';
 
 interface ConferenceRef {
   conferenceId: string;
@@ -39,7 +40,16 @@ export interface HostStats {
 export interface HostCommands {
   createConference: { args: ConferenceRef & { options: ConferenceOptions }; result: null };
   closeConference: { args: ConferenceRef & { reason: string }; result: null };
-  addParticipant: { args: ParticipantRef & { port: PortSpec; controls: ParticipantPatch }; result: ParticipantState };
+  /** `sdp` is our answer (an offer came in), our offer (none did), or null for non-RTP ports. */
+  addParticipant: {
+    args: ParticipantRef & { port: PortSpec; controls: ParticipantPatch };
+    result: { state: ParticipantState; sdp: string | null };
+  };
+  /** Completes our offer (dial-out) with the remote's answer. */
+  answerParticipant: { args: ParticipantRef & { sdp: string }; result: null };
+  /** A re-offer (re-INVITE): returns our answer; sendonly/inactive put the participant on hold. */
+  reofferParticipant: { args: ParticipantRef & { sdp: string }; result: { sdp: string; state: ParticipantState } };
+  participantStats: { args: ParticipantRef; result: { transport: RtpTransportStats | null } };
   removeParticipant: { args: ParticipantRef & { reason: LeaveReason }; result: null };
   updateParticipant: { args: ParticipantRef & { patch: ParticipantPatch }; result: ParticipantState };
   relate: { args: ParticipantRef & { otherId: number; relation: Relation }; result: null };

@@ -14,6 +14,10 @@ export interface PcmPort {
    */
   writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void;
   close(): void;
+  /** Set by the conference: the port ended by itself (media timeout, remote BYE). */
+  onEnded?: (reason: 'media-timeout' | 'port-closed') => void;
+  /** Set by the conference: a DTMF digit arrived (RFC 4733). */
+  onDtmf?: (digit: string, durationMs: number) => void;
 }
 
 /** A source of injected audio (tones, media, a test's frames), read once per tick. */

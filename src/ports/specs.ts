@@ -2,20 +2,42 @@
 // worker (plain data and shared memory), and the factories that open them on the far side.
 import { InvalidArgumentError } from '../errors.js';
 import type { FrameFormat } from '../mixing/FrameFormat.js';
+import type { SrtpSuite } from '../srtp/SrtpSuite.js';
+import { RtpEndpoint, type RtpEndpointConfig } from '../transports/RtpEndpoint.js';
 import type { MemoryPortSpec } from './MemoryPort.js';
 import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
 
-export type PortSpec = MemoryPortSpec;
+/** Media over RTP: answer `sdp` if given, else make an offer to be completed by answer(). */
+export interface RtpPortSpec {
+  kind: 'rtp';
+  sdp?: string;
+  /** For our own offer: the SRTP suite to offer, or false for plain RTP (default). */
+  srtp?: SrtpSuite | false;
+}
+
+export type PortSpec = MemoryPortSpec | RtpPortSpec;
 export type SourceSpec = RingSourceSpec;
 
-export function openPort(spec: PortSpec, format: FrameFormat): PcmPort {
+/** A media-thread port and, for RTP, the SDP to give back to the caller. */
+export interface OpenedPort {
+  port: PcmPort;
+  sdp: string | null;
+}
+
+export async function openPort(spec: PortSpec, format: FrameFormat, rtp: () => RtpEndpointConfig): Promise<OpenedPort> {
   switch (spec?.kind) {
     case 'memory':
       checkSamples('port', spec.input.samples, format);
       checkSamples('port', spec.output.samples, format);
-      return new MemoryPortRuntime(spec);
+      return { port: new MemoryPortRuntime(spec), sdp: null };
+    case 'rtp': {
+      if (spec.sdp !== undefined && typeof spec.sdp !== 'string') throw new InvalidArgumentError('sdp', 'must be a string');
+      if (spec.sdp !== undefined && spec.sdp.length > 65536) throw new InvalidArgumentError('sdp', 'must be at most 64 KiB');
+      const endpoint = spec.sdp ? await RtpEndpoint.answer(rtp(), spec.sdp) : await RtpEndpoint.offer(rtp(), spec.srtp ?? false);
+      return { port: endpoint, sdp: endpoint.localSdp };
+    }
     default:
       throw new InvalidArgumentError('port', 'has an unknown kind');
   }

@@ -1,0 +1,14 @@
+/** A per-stream decoder as the inbound stream uses it; Opus and G.711 implement it. */
+export interface AudioDecoder {
+  /** Rate of the PCM it produces. */
+  readonly clockRate: number;
+  /** RTP timestamp units per second. */
+  readonly rtpClockRate: number;
+  /** Decoded samples of one payload, or null when the payload is malformed. Valid until the next call. */
+  decode(payload: Uint8Array): Int16Array | null;
+  /** One frame of concealment (the duration of the last decoded packet). */
+  conceal(): Int16Array;
+  /** True for payloads that carry no speech (Opus DTX, comfort noise): played as silence, not loss. */
+  isSilence(payload: Uint8Array): boolean;
+  reset(): void;
+}

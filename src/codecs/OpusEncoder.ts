@@ -1,0 +1,119 @@
+// One Opus encoder per outbound stream (48 kHz mono, tuned for voice). Settings are validated
+// here and applied through libopus CTLs; PCM sizes are validated before libopus is called,
+// because a frame of any other size aborts the process (an uncatchable native fatal error).
+import { InvalidArgumentError } from '../errors.js';
+import { createNativeOpus, OpusCtl, type NativeOpus } from './opusBinding.js';
+
+export interface OpusEncoderSettings {
+  /** Target bitrate in bit/s, 6000..510000. */
+  bitrate: number;
+  /** 0..10: CPU spent per frame (about 18 µs at 0, 45 µs at 5, 57 µs at 9 per 20 ms here). */
+  complexity: number;
+  /** In-band forward error correction (SILK LBRR), useful together with packetLossPercent. */
+  fec: boolean;
+  /** Discontinuous transmission: near-empty packets during silence. */
+  dtx: boolean;
+  /** Expected loss, 0..100; makes the encoder more robust (and FEC spend more). */
+  packetLossPercent: number;
+}
+
+export const DEFAULT_OPUS_ENCODER_SETTINGS: Readonly<OpusEncoderSettings> = Object.freeze({
+  bitrate: 32000,
+  complexity: 5,
+  fec: false,
+  dtx: false,
+  packetLossPercent: 0,
+});
+
+export const OPUS_ENCODE_RATE = 48000;
+/** The frame sizes libopus accepts at 48 kHz: 2.5, 5, 10, 20, 40 and 60 ms. */
+export const OPUS_FRAME_SAMPLES_48K: readonly number[] = Object.freeze([120, 240, 480, 960, 1920, 2880]);
+
+type Setting = keyof OpusEncoderSettings;
+
+const RULES: { [K in Setting]: (v: unknown) => string | null } = {
+  bitrate: (v) => intRule(v, 6000, 510000),
+  complexity: (v) => intRule(v, 0, 10),
+  fec: (v) => (typeof v === 'boolean' ? null : 'must be a boolean'),
+  dtx: (v) => (typeof v === 'boolean' ? null : 'must be a boolean'),
+  packetLossPercent: (v) => intRule(v, 0, 100),
+};
+
+function intRule(v: unknown, min: number, max: number): string | null {
+  return Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer in ${min}..${max}`;
+}
+
+/** Throws InvalidArgumentError for the first bad or unknown field of `settings`. */
+export function validateOpusEncoderSettings(settings: Partial<OpusEncoderSettings>): void {
+  if (typeof settings !== 'object' || settings === null) throw new InvalidArgumentError('settings', 'must be an object');
+  for (const key of Object.keys(settings)) {
+    const rule = RULES[key as Setting];
+    if (rule === undefined) throw new InvalidArgumentError(key, 'is not an Opus encoder setting');
+    const broken = rule(settings[key as Setting]);
+    if (broken !== null) throw new InvalidArgumentError(key, broken);
+  }
+}
+
+export class OpusEncoder {
+  #native: NativeOpus = createNativeOpus(OPUS_ENCODE_RATE, 1);
+  #settings: OpusEncoderSettings = { ...DEFAULT_OPUS_ENCODER_SETTINGS };
+  #encodedFrames = 0;
+  /** The Buffer view of the last PCM array, reused while the caller keeps passing the same one. */
+  #lastPcm: Int16Array | null = null;
+  #lastView: Buffer | null = null;
+
+  constructor(settings: Partial<OpusEncoderSettings> = {}) {
+    validateOpusEncoderSettings(settings);
+    this.#native.applyEncoderCTL(OpusCtl.SET_SIGNAL, OpusCtl.SIGNAL_VOICE);
+    this.#apply({ ...DEFAULT_OPUS_ENCODER_SETTINGS, ...settings }, true);
+  }
+
+  /** The settings in force (a copy). */
+  get settings(): OpusEncoderSettings {
+    return { ...this.#settings };
+  }
+
+  get encodedFrames(): number {
+    return this.#encodedFrames;
+  }
+
+  /** Changes some settings; all are validated before any is applied. Takes effect on the next frame. */
+  configure(settings: Partial<OpusEncoderSettings>): void {
+    validateOpusEncoderSettings(settings);
+    this.#apply({ ...this.#settings, ...settings }, false);
+  }
+
+  /**
+   * Encodes one frame of 48 kHz mono PCM: 120, 240, 480, 960, 1920 or 2880 samples. Returns a
+   * new Buffer holding one Opus packet (libopus may split 40/60 ms into 20 ms frames under one TOC).
+   */
+  encode(pcm: Int16Array): Buffer {
+    if (!(pcm instanceof Int16Array)) throw new InvalidArgumentError('pcm', 'must be an Int16Array');
+    const n = pcm.length;
+    if (n !== 960 && n !== 480 && n !== 1920 && n !== 2880 && n !== 240 && n !== 120) {
+      throw new InvalidArgumentError('pcm', `must hold 120, 240, 480, 960, 1920 or 2880 samples (2.5..60 ms at 48 kHz), not ${n}`);
+    }
+    let view = this.#lastView;
+    if (pcm !== this.#lastPcm || view === null || view.buffer !== pcm.buffer) {
+      view = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+      this.#lastPcm = pcm;
+      this.#lastView = view;
+    }
+    const packet = this.#native.encode(view);
+    this.#encodedFrames++;
+    return packet;
+  }
+
+  #apply(next: OpusEncoderSettings, all: boolean): void {
+    const prev = this.#settings;
+    const native = this.#native;
+    if (all || next.bitrate !== prev.bitrate) native.setBitrate(next.bitrate);
+    if (all || next.complexity !== prev.complexity) native.applyEncoderCTL(OpusCtl.SET_COMPLEXITY, next.complexity);
+    if (all || next.fec !== prev.fec) native.applyEncoderCTL(OpusCtl.SET_INBAND_FEC, next.fec ? 1 : 0);
+    if (all || next.dtx !== prev.dtx) native.applyEncoderCTL(OpusCtl.SET_DTX, next.dtx ? 1 : 0);
+    if (all || next.packetLossPercent !== prev.packetLossPercent) {
+      native.applyEncoderCTL(OpusCtl.SET_PACKET_LOSS_PERC, next.packetLossPercent);
+    }
+    this.#settings = next;
+  }
+}

@@ -1,0 +1,47 @@
+import type { AudioDecoder } from './AudioDecoder.js';
+import type { AudioEncoder } from './AudioEncoder.js';
+import { OpusDecoder } from './OpusDecoder.js';
+import { OpusEncoder, type OpusEncoderSettings } from './OpusEncoder.js';
+
+export type { OpusEncoderSettings };
+
+const RATE = 48000;
+
+/** Opus for an inbound stream. Packets of one or two bytes are DTX: silence, not loss (RFC 7587 §3.4). */
+export class OpusStreamDecoder implements AudioDecoder {
+  readonly clockRate = RATE;
+  readonly rtpClockRate = RATE;
+  readonly #decoder = new OpusDecoder();
+
+  decode(payload: Uint8Array): Int16Array | null {
+    return this.#decoder.decode(payload);
+  }
+
+  conceal(): Int16Array {
+    return this.#decoder.conceal();
+  }
+
+  isSilence(payload: Uint8Array): boolean {
+    return payload.length <= 2;
+  }
+
+  reset(): void {
+    this.#decoder.reset();
+  }
+}
+
+/** Opus for an outbound stream: 48 kHz mono. */
+export class OpusStreamEncoder implements AudioEncoder {
+  readonly clockRate = RATE;
+  readonly rtpClockRate = RATE;
+  readonly ptimes = [10, 20, 40, 60] as const;
+  readonly #encoder: OpusEncoder;
+
+  constructor(settings: OpusEncoderSettings) {
+    this.#encoder = new OpusEncoder(settings);
+  }
+
+  encode(pcm: Int16Array): Uint8Array {
+    return this.#encoder.encode(pcm);
+  }
+}

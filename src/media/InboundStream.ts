@@ -1,0 +1,223 @@
+import type { AudioDecoder } from '../codecs/AudioDecoder.js';
+import { Resampler } from '../codecs/Resampler.js';
+import { JitterBuffer, Playout, type JitterPushResult } from './JitterBuffer.js';
+import { PcmFifo } from './PcmFifo.js';
+
+export interface InboundStreamOptions {
+  /** Smallest playout delay the buffer adapts down to. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  /** Consecutive concealment before the stream is treated as silent. */
+  maxConcealMs?: number;
+}
+
+export interface InboundStats {
+  packets: number;
+  decoded: number;
+  lost: number;
+  late: number;
+  duplicates: number;
+  overflow: number;
+  malformed: number;
+  /** Frames (packets' worth) synthesised by loss concealment. */
+  concealed: number;
+  silentPackets: number;
+  underruns: number;
+  shrinks: number;
+  jitterMs: number;
+  targetMs: number;
+  bufferedMs: number;
+}
+
+const MAX_PACKET_MS = 120;
+
+/**
+ * One participant's incoming audio, from packets to exactly one conference frame per tick.
+ *
+ * Playout policy: the stream starts (and restarts after silence) once `targetMs` of audio is
+ * buffered. Each tick it decodes packets in sequence order; a packet still missing when its
+ * turn comes is concealed (Opus PLC, G.711 repeat-with-fade) and counted lost, and it is
+ * dropped as late if it shows up afterwards. DTX and comfort-noise payloads play as silence.
+ * Running dry while talking is an underrun: it is concealed for up to `maxConcealMs` and
+ * raises the target by one frame; the target decays again after 10 s without one. When the
+ * buffer has held more than a packet beyond the target for a whole second, the oldest packet
+ * is dropped so the delay shrinks back.
+ */
+export class InboundStream {
+  readonly stats: InboundStats;
+  readonly #decoder: AudioDecoder;
+  readonly #jitter = new JitterBuffer();
+  readonly #fifo: PcmFifo;
+  readonly #resampler: Resampler | null;
+  readonly #resampled: Int16Array;
+  readonly #rate: number;
+  readonly #frameMs: number;
+  readonly #minDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #maxConcealMs: number;
+  #playing = false;
+  #voiced = false;
+  #concealedMs = 0;
+  #packetMs = 20;
+  #overflowRun = 0;
+  #lastArrival = NaN;
+  #lastTs = NaN;
+  #minBuffered = Infinity;
+  #reads = 0;
+  #sinceUnderrun = 0;
+
+  constructor(decoder: AudioDecoder, rate: number, frameSamples: number, opts: InboundStreamOptions = {}) {
+    this.#decoder = decoder;
+    this.#rate = rate;
+    this.#frameMs = (frameSamples / rate) * 1000;
+    this.#minDelayMs = opts.minDelayMs ?? 20;
+    this.#maxDelayMs = opts.maxDelayMs ?? 200;
+    this.#maxConcealMs = opts.maxConcealMs ?? 100;
+    const maxIn = (decoder.clockRate * MAX_PACKET_MS) / 1000;
+    this.#resampler = decoder.clockRate === rate ? null : new Resampler(decoder.clockRate, rate, maxIn);
+    this.#resampled = new Int16Array((rate * MAX_PACKET_MS) / 1000);
+    this.#fifo = new PcmFifo(Math.ceil((rate * (MAX_PACKET_MS * 2 + this.#frameMs)) / 1000));
+    this.stats = {
+      packets: 0, decoded: 0, lost: 0, late: 0, duplicates: 0, overflow: 0, malformed: 0, concealed: 0,
+      silentPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0,
+    };
+  }
+
+  /** Accepts one packet's payload (from the socket handler, outside the tick). */
+  push(seq: number, ts: number, buf: Uint8Array, offset: number, length: number, marker: boolean, arrivalMs: number): JitterPushResult {
+    this.stats.packets++;
+    this.#trackJitter(ts, arrivalMs);
+    let result = this.#jitter.push(seq, ts, buf, offset, length, marker);
+    if (result === 'overflow' && ++this.#overflowRun >= 8) {
+      // A sequence jump that persists is a restarted sender, not a burst: start over.
+      this.reset();
+      result = this.#jitter.push(seq, ts, buf, offset, length, marker);
+    }
+    if (result !== 'overflow') this.#overflowRun = 0;
+    if (result === 'late') this.stats.late++;
+    else if (result === 'duplicate') this.stats.duplicates++;
+    else if (result === 'overflow') this.stats.overflow++;
+    return result;
+  }
+
+  /** Fills `dst` with this tick's frame. Returns false when the participant is silent. */
+  readFrame(dst: Int16Array): boolean {
+    if (!this.#playing) {
+      if (this.#jitter.size === 0 || this.#bufferedMs() < this.stats.targetMs) return false;
+      this.#playing = true;
+      this.#concealedMs = 0;
+    }
+    while (this.#fifo.size < dst.length) {
+      if (!this.#step()) {
+        this.#fifo.write(null, dst.length - this.#fifo.size, true);
+        this.#playing = false;
+      }
+    }
+    const voiced = this.#fifo.read(dst);
+    this.#adapt();
+    return voiced;
+  }
+
+  reset(): void {
+    this.#jitter.reset();
+    this.#fifo.clear();
+    this.#decoder.reset();
+    this.#playing = false;
+    this.#overflowRun = 0;
+    this.#lastArrival = NaN;
+  }
+
+  /** Produces the next packet's worth of audio. Returns false when the stream has run dry. */
+  #step(): boolean {
+    const next = this.#jitter.peek();
+    if (next === Playout.Packet) {
+      this.#jitter.take();
+      const payload = this.#jitter.payload;
+      if (this.#decoder.isSilence(payload)) {
+        this.stats.silentPackets++;
+        this.#voiced = false;
+        this.#fifo.write(null, Math.round((this.#packetMs * this.#rate) / 1000), true);
+        return true;
+      }
+      const pcm = this.#decoder.decode(payload);
+      if (pcm === null) {
+        this.stats.malformed++;
+        this.#conceal();
+        return true;
+      }
+      this.stats.decoded++;
+      this.#voiced = true;
+      this.#concealedMs = 0;
+      this.#packetMs = (pcm.length / this.#decoder.clockRate) * 1000;
+      this.#emit(pcm, false);
+      return true;
+    }
+    if (next === Playout.Lost) {
+      this.#jitter.skip();
+      this.stats.lost++;
+      this.#conceal();
+      return true;
+    }
+    // Dry. Talking: conceal a little and ask for more cushion. Silent: just stop.
+    if (this.#voiced && this.#concealedMs < this.#maxConcealMs) {
+      this.stats.underruns++;
+      this.#sinceUnderrun = 0;
+      this.stats.targetMs = Math.min(this.#maxDelayMs, this.stats.targetMs + this.#frameMs);
+      this.#conceal();
+      return true;
+    }
+    this.#voiced = false;
+    return false;
+  }
+
+  #conceal(): void {
+    const pcm = this.#decoder.conceal();
+    this.stats.concealed++;
+    this.#concealedMs += (pcm.length / this.#decoder.clockRate) * 1000;
+    this.#emit(pcm, false);
+  }
+
+  #emit(pcm: Int16Array, silent: boolean): void {
+    if (this.#resampler === null) {
+      this.#fifo.write(pcm, pcm.length, silent);
+      return;
+    }
+    const n = this.#resampler.process(pcm, this.#resampled);
+    this.#fifo.write(this.#resampled, n, silent);
+  }
+
+  #bufferedMs(): number {
+    return (this.#fifo.size / this.#rate) * 1000 + this.#jitter.size * this.#packetMs;
+  }
+
+  /** Once a second: shrink a standing excess; after 10 s without an underrun, lower the target. */
+  #adapt(): void {
+    const buffered = this.#bufferedMs();
+    this.stats.bufferedMs = buffered;
+    if (buffered < this.#minBuffered) this.#minBuffered = buffered;
+    this.#sinceUnderrun += this.#frameMs;
+    if (++this.#reads * this.#frameMs < 1000) return;
+    if (this.#playing && this.#minBuffered > this.stats.targetMs + this.#packetMs) {
+      this.#jitter.dropOldest();
+      this.stats.shrinks++;
+    }
+    const floor = Math.max(this.#minDelayMs, Math.min(this.#maxDelayMs, Math.ceil((3 * this.stats.jitterMs) / this.#frameMs) * this.#frameMs));
+    if (this.#sinceUnderrun >= 10_000 && this.stats.targetMs > floor) {
+      this.stats.targetMs -= this.#frameMs;
+      this.#sinceUnderrun = 0;
+    }
+    if (this.stats.targetMs < floor) this.stats.targetMs = floor;
+    this.#reads = 0;
+    this.#minBuffered = Infinity;
+  }
+
+  /** RFC 3550 interarrival jitter, in ms. */
+  #trackJitter(ts: number, arrivalMs: number): void {
+    if (!Number.isNaN(this.#lastArrival)) {
+      const transit = arrivalMs - this.#lastArrival - (((ts - this.#lastTs) | 0) * 1000) / this.#decoder.rtpClockRate;
+      this.stats.jitterMs += (Math.abs(transit) - this.stats.jitterMs) / 16;
+    }
+    this.#lastArrival = arrivalMs;
+    this.#lastTs = ts;
+  }
+}

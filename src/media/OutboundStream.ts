@@ -1,0 +1,126 @@
+import type { AudioEncoder } from '../codecs/AudioEncoder.js';
+import { Resampler } from '../codecs/Resampler.js';
+import { InvalidArgumentError } from '../errors.js';
+import { OutputMode } from '../mixing/flags.js';
+import { writeRtpHeader } from '../rtp/RtpPacket.js';
+
+export interface OutboundStats {
+  packets: number;
+  bytes: number;
+  talkspurts: number;
+  /** RTP timestamp and wall time of the last packet, for sender reports. */
+  lastTimestamp: number;
+  lastSentAt: number;
+}
+
+export interface OutboundStreamOptions {
+  encoder: AudioEncoder;
+  /** Conference rate and frame size of what writeFrame() receives. */
+  rate: number;
+  frameSamples: number;
+  ptimeMs: number;
+  payloadType: number;
+  ssrc: number;
+  /** Takes a finished RTP packet (the transport protects and sends it). */
+  send: (packet: Uint8Array) => void;
+}
+
+const RTP_HEADER = 12;
+
+/**
+ * One listener's outgoing audio: the tick's output, resampled to the codec rate, cut into
+ * packets of the negotiated ptime, encoded, and given RTP headers. A packet goes out every
+ * ptime, silence included, so sequence numbers and timestamps stay continuous; ticks the clock
+ * dropped advance the timestamp without consuming sequence numbers (a sender pause, not loss).
+ * The marker bit starts every talkspurt (the first packet with sound after silence).
+ */
+export class OutboundStream {
+  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0 };
+  readonly #o: OutboundStreamOptions;
+  readonly #resampler: Resampler | null;
+  readonly #resampled: Int16Array;
+  readonly #packetPcm: Int16Array;
+  readonly #packetSamples: number;
+  readonly #rtpPerFrame: number;
+  readonly #rtpPerPacket: number;
+  #fill = 0;
+  #packetVoiced = false;
+  #lastWasSilent = true;
+  #seq = Math.floor(Math.random() * 0x10000);
+  #timestamp = Math.floor(Math.random() * 0x100000000);
+  #expectedFrame = -1;
+
+  constructor(o: OutboundStreamOptions) {
+    if (!o.encoder.ptimes.includes(o.ptimeMs)) {
+      throw new InvalidArgumentError('ptime', `must be one of ${o.encoder.ptimes.join(', ')} ms for this codec`);
+    }
+    this.#o = o;
+    const codecFrame = (o.frameSamples * o.encoder.clockRate) / o.rate;
+    this.#resampler = o.encoder.clockRate === o.rate ? null : new Resampler(o.rate, o.encoder.clockRate, o.frameSamples);
+    this.#resampled = new Int16Array(codecFrame);
+    this.#packetSamples = (o.encoder.clockRate * o.ptimeMs) / 1000;
+    this.#packetPcm = new Int16Array(this.#packetSamples);
+    this.#rtpPerFrame = (o.frameSamples * o.encoder.rtpClockRate) / o.rate;
+    this.#rtpPerPacket = (o.encoder.rtpClockRate * o.ptimeMs) / 1000;
+  }
+
+  get ssrc(): number {
+    return this.#o.ssrc;
+  }
+
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
+    if (this.#expectedFrame >= 0 && frameIndex > this.#expectedFrame) {
+      // The clock dropped ticks: skip their time, and restart the packet being filled.
+      this.#timestamp = (this.#timestamp + (frameIndex - this.#expectedFrame) * this.#rtpPerFrame) >>> 0;
+      this.#fill = 0;
+      this.#packetVoiced = false;
+    }
+    this.#expectedFrame = frameIndex + 1;
+    let pcm = frame;
+    if (this.#resampler !== null) {
+      this.#resampler.process(frame, this.#resampled);
+      pcm = this.#resampled;
+    }
+    const voiced = mode !== OutputMode.Silent && !isDigitalSilence(frame);
+    let at = 0;
+    while (at < pcm.length) {
+      const take = Math.min(pcm.length - at, this.#packetSamples - this.#fill);
+      if (voiced) this.#packetPcm.set(pcm.subarray(at, at + take), this.#fill);
+      else this.#packetPcm.fill(0, this.#fill, this.#fill + take);
+      this.#packetVoiced ||= voiced;
+      this.#fill += take;
+      at += take;
+      if (this.#fill === this.#packetSamples) this.#emit();
+    }
+  }
+
+  #emit(): void {
+    const payload = this.#o.encoder.encode(this.#packetPcm);
+    const packet = Buffer.allocUnsafe(RTP_HEADER + payload.length);
+    const marker = this.#packetVoiced && this.#lastWasSilent;
+    writeRtpHeader(packet, 0, {
+      marker,
+      payloadType: this.#o.payloadType,
+      sequenceNumber: this.#seq,
+      timestamp: this.#timestamp,
+      ssrc: this.#o.ssrc,
+    });
+    packet.set(payload, RTP_HEADER);
+    this.#o.send(packet);
+    if (marker) this.stats.talkspurts++;
+    this.stats.packets++;
+    this.stats.bytes += packet.length;
+    this.stats.lastTimestamp = this.#timestamp;
+    this.stats.lastSentAt = Date.now();
+    this.#lastWasSilent = !this.#packetVoiced;
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#timestamp = (this.#timestamp + this.#rtpPerPacket) >>> 0;
+    this.#fill = 0;
+    this.#packetVoiced = false;
+  }
+}
+
+function isDigitalSilence(frame: Int16Array): boolean {
+  for (let i = 0; i < frame.length; i++) if (frame[i] !== 0) return false;
+  return true;
+}

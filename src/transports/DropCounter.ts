@@ -1,0 +1,49 @@
+import type { Logger } from '../util/logger.js';
+
+/** Why an incoming packet was dropped. */
+export type DropReason =
+  | 'oversized'
+  | 'foreign-source'
+  | 'truncated'
+  | 'bad-version'
+  | 'bad-padding'
+  | 'bad-extension'
+  | 'unknown-payload-type'
+  | 'wrong-ssrc'
+  | 'srtp-auth'
+  | 'srtp-replay'
+  | 'srtp-too-old'
+  | 'srtp-truncated'
+  | 'rtcp-malformed'
+  | 'late'
+  | 'duplicate'
+  | 'overflow'
+  | 'too-large';
+
+/**
+ * Counts dropped packets by reason and logs them without flooding: the first drop of each
+ * reason, then every 1000th. A remote party controls how many bad packets arrive; it must not
+ * control how much we log.
+ */
+export class DropCounter {
+  readonly counts: Partial<Record<DropReason, number>> = {};
+  #total = 0;
+  readonly #log: Logger;
+  readonly #context: Record<string, unknown>;
+
+  constructor(log: Logger, context: Record<string, unknown>) {
+    this.#log = log;
+    this.#context = context;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  drop(reason: DropReason, from?: string): void {
+    const n = (this.counts[reason] ?? 0) + 1;
+    this.counts[reason] = n;
+    this.#total++;
+    if (n === 1 || n % 1000 === 0) this.#log.warn({ ...this.#context, reason, count: n, from }, 'packet dropped');
+  }
+}

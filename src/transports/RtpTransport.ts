@@ -1,0 +1,254 @@
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { codecFor, type OpusEncoderSettings } from '../codecs/codecFor.js';
+import type { FrameFormat } from '../mixing/FrameFormat.js';
+import type { OutputMode } from '../mixing/flags.js';
+import { InboundStream, type InboundStats } from '../media/InboundStream.js';
+import { OutboundStream, type OutboundStats } from '../media/OutboundStream.js';
+import type { PcmPort } from '../ports/PcmPort.js';
+import { DtmfReceiver } from '../rtp/dtmf.js';
+import { readAudioLevel } from '../rtp/headerExtensions.js';
+import { isRtcpPacket, newRtpPacket, parseRtp } from '../rtp/RtpPacket.js';
+import type { NegotiatedMedia } from '../sdp/NegotiatedMedia.js';
+import { SrtpContext } from '../srtp/SrtpContext.js';
+import type { Logger } from '../util/logger.js';
+import { DropCounter, type DropReason } from './DropCounter.js';
+import type { BoundPorts } from './PortPool.js';
+import { RtcpSession, type RtcpStats } from './RtcpSession.js';
+import { SourceFilter } from './SourceFilter.js';
+
+export interface RtpTransportOptions {
+  media: NegotiatedMedia;
+  format: FrameFormat;
+  ports: BoundPorts;
+  localSsrc: number;
+  cname: string;
+  /** Re-latch to the observed source (NAT'd phones). */
+  latching: boolean;
+  mediaTimeoutMs: number;
+  rtcpIntervalMs: number;
+  opus: OpusEncoderSettings;
+  log: Logger;
+  context: Record<string, unknown>;
+}
+
+export interface RtpTransportStats {
+  packetsIn: number;
+  bytesIn: number;
+  drops: Partial<Record<DropReason, number>>;
+  inbound: InboundStats;
+  outbound: OutboundStats;
+  rtcp: RtcpStats;
+  /** Last RFC 6464 level from the sender (-dBov, 127 = silence), or null. */
+  audioLevel: number | null;
+  ssrcChanges: number;
+  latched: string | null;
+}
+
+/** Largest datagram accepted; audio packets are far smaller. */
+const MAX_DATAGRAM = 1500;
+const COMFORT_NOISE_PT = 13;
+/** A new SSRC replaces the current one only after the current one has been silent this long. */
+const SSRC_SWITCH_MS = 1000;
+
+/**
+ * A participant over plain RTP or SDES-SRTP: one UDP socket (two without rtcp-mux), sending to
+ * the address the SDP declared. Every datagram is validated in order (size, source, RTCP demux,
+ * SRTP, header, payload type, SSRC) and each failure is a counted, rate-limited-logged drop.
+ */
+export class RtpTransport implements PcmPort {
+  onEnded?: PcmPort['onEnded'];
+  onDtmf?: PcmPort['onDtmf'];
+  readonly #o: RtpTransportOptions;
+  #media: NegotiatedMedia;
+  readonly #sockets: Socket[];
+  readonly #drops: DropCounter;
+  readonly #packet = newRtpPacket();
+  readonly #source: SourceFilter;
+  readonly #inbound: InboundStream;
+  readonly #outbound: OutboundStream;
+  readonly #rtcp: RtcpSession;
+  readonly #dtmf = new DtmfReceiver();
+  readonly #srtpIn: SrtpContext | null;
+  readonly #srtpOut: SrtpContext | null;
+  readonly #timeout: NodeJS.Timeout;
+  #ssrc = -1;
+  #lastPacketAt = Date.now();
+  #lastRemoteAt = Date.now();
+  #packetsIn = 0;
+  #bytesIn = 0;
+  #ssrcChanges = 0;
+  #audioLevel: number | null = null;
+  #closed = false;
+
+  constructor(o: RtpTransportOptions) {
+    this.#o = o;
+    this.#media = o.media;
+    this.#drops = new DropCounter(o.log, o.context);
+    this.#source = new SourceFilter({ address: o.media.remote.address, port: o.media.remote.rtpPort }, o.latching);
+    const { decoder, encoder } = codecFor(o.media.codec, o.opus);
+    this.#inbound = new InboundStream(decoder, o.format.rate, o.format.samples);
+    this.#outbound = new OutboundStream({
+      encoder,
+      rate: o.format.rate,
+      frameSamples: o.format.samples,
+      ptimeMs: o.media.ptimeMs,
+      payloadType: o.media.codec.payloadType,
+      ssrc: o.localSsrc,
+      send: (packet) => this.#sendRtp(packet),
+    });
+    this.#srtpIn = o.media.srtp ? new SrtpContext(o.media.srtp.remote) : null;
+    this.#srtpOut = o.media.srtp ? new SrtpContext(o.media.srtp.local) : null;
+    this.#rtcp = new RtcpSession({
+      localSsrc: o.localSsrc,
+      cname: o.cname,
+      intervalMs: o.rtcpIntervalMs,
+      rtpClockRate: encoder.rtpClockRate,
+      outbound: this.#outbound.stats,
+      send: (packet) => this.#sendRtcp(packet),
+    });
+    this.#sockets = [o.ports.rtp, ...(o.ports.rtcp ? [o.ports.rtcp] : [])];
+    o.ports.rtp.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, false));
+    o.ports.rtcp?.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, true));
+    for (const s of this.#sockets) s.on('error', (err) => o.log.warn({ ...o.context, err: err.message }, 'socket error'));
+    this.#timeout = setInterval(() => this.#checkTimeout(), Math.min(1000, o.mediaTimeoutMs / 2));
+    this.#timeout.unref();
+    this.#rtcp.start();
+  }
+
+  get media(): NegotiatedMedia {
+    return this.#media;
+  }
+
+  stats(): RtpTransportStats {
+    const latched = this.#source.latched;
+    return {
+      packetsIn: this.#packetsIn,
+      bytesIn: this.#bytesIn,
+      drops: { ...this.#drops.counts },
+      inbound: { ...this.#inbound.stats },
+      outbound: { ...this.#outbound.stats },
+      rtcp: this.#rtcp.stats(),
+      audioLevel: this.#audioLevel,
+      ssrcChanges: this.#ssrcChanges,
+      latched: latched ? `${latched.address}:${latched.port}` : null,
+    };
+  }
+
+  readFrame(dst: Int16Array): boolean {
+    if (!receives(this.#media)) return false;
+    return this.#inbound.readFrame(dst);
+  }
+
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
+    if (sends(this.#media)) this.#outbound.writeFrame(frame, mode, frameIndex);
+  }
+
+  /** Applies a re-offer's result (direction, remote address). The codec stays. */
+  update(media: NegotiatedMedia): void {
+    this.#media = media;
+    this.#source.redeclare({ address: media.remote.address, port: media.remote.rtpPort });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timeout);
+    this.#rtcp.stop(true);
+    for (const s of this.#sockets) s.close();
+  }
+
+  #onDatagram(msg: Buffer, rinfo: RemoteInfo, rtcpSocket: boolean): void {
+    if (this.#closed) return;
+    const from = rinfo.address;
+    if (msg.length > MAX_DATAGRAM) return this.#drops.drop('oversized', from);
+    const now = Date.now();
+    if (rtcpSocket) {
+      if (!this.#source.acceptRtcp(from)) return this.#drops.drop('foreign-source', from);
+      return this.#onRtcp(msg, now);
+    }
+    if (!this.#source.accept(from, rinfo.port, now)) return this.#drops.drop('foreign-source', from);
+    if (isRtcpPacket(msg, msg.length)) return this.#onRtcp(msg, now);
+    let data: Uint8Array = msg;
+    if (this.#srtpIn !== null) {
+      const plain = this.#srtpIn.unprotectRtp(msg);
+      if (typeof plain === 'string') return this.#drops.drop(plain === 'truncated' ? 'srtp-truncated' : plain === 'auth' ? 'srtp-auth' : plain === 'replay' ? 'srtp-replay' : 'srtp-too-old', from);
+      data = plain;
+    }
+    const p = this.#packet;
+    const error = parseRtp(data, data.length, p);
+    if (error !== null) return this.#drops.drop(error, from);
+    const media = this.#media;
+    const isAudio = p.payloadType === media.codec.payloadType;
+    const isDtmf = p.payloadType === media.telephoneEvent?.payloadType;
+    if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
+    if (!this.#acceptSsrc(p.ssrc, now)) return this.#drops.drop('wrong-ssrc', from);
+    this.#packetsIn++;
+    this.#bytesIn += msg.length;
+    this.#lastPacketAt = now;
+    this.#rtcp.onRtp(p.sequenceNumber, p.timestamp, now, p.ssrc);
+    if (media.audioLevelExtId !== undefined && p.extensionLength > 0) {
+      const level = readAudioLevel(data, p, media.audioLevelExtId);
+      if (level >= 0) this.#audioLevel = level & 0x7f;
+    }
+    if (isDtmf) {
+      const digit = this.#dtmf.feed(p.timestamp, data, p.payloadOffset, p.payloadLength, media.telephoneEvent!.clockRate);
+      if (digit !== null) this.onDtmf?.(digit.digit, digit.durationMs);
+      return;
+    }
+    if (!isAudio) return; // comfort noise: the gap plays as silence
+    const r = this.#inbound.push(p.sequenceNumber, p.timestamp, data, p.payloadOffset, p.payloadLength, p.marker, now);
+    if (r !== 'ok') this.#drops.drop(r, from);
+  }
+
+  /** Latches the first SSRC; a different one replaces it only once the current one went quiet. */
+  #acceptSsrc(ssrc: number, now: number): boolean {
+    const declared = this.#media.remote.ssrc;
+    if (declared !== undefined && ssrc !== declared) return false;
+    if (this.#ssrc === ssrc) return true;
+    if (this.#ssrc !== -1 && now - this.#lastPacketAt < SSRC_SWITCH_MS) return false;
+    if (this.#ssrc !== -1) {
+      this.#ssrcChanges++;
+      this.#inbound.reset();
+      this.#rtcp.resetReception();
+    }
+    this.#ssrc = ssrc;
+    return true;
+  }
+
+  #onRtcp(msg: Buffer, now: number): void {
+    let data: Uint8Array = msg;
+    if (this.#srtpIn !== null) {
+      const plain = this.#srtpIn.unprotectRtcp(msg);
+      if (typeof plain === 'string') return this.#drops.drop(plain === 'auth' ? 'srtp-auth' : plain === 'replay' ? 'srtp-replay' : 'srtp-truncated');
+      data = plain;
+    }
+    const result = this.#rtcp.onRtcp(data, now);
+    if (result === 'bye') this.onEnded?.('port-closed');
+    else if (result !== 'ok') return this.#drops.drop('rtcp-malformed');
+    this.#lastRemoteAt = now;
+  }
+
+  #sendRtp(packet: Uint8Array): void {
+    if (this.#closed || this.#media.remote.address === '0.0.0.0') return;
+    const out = this.#srtpOut !== null ? this.#srtpOut.protectRtp(packet) : packet;
+    const to = this.#source.destination;
+    this.#o.ports.rtp.send(out, to.port, to.address);
+  }
+
+  #sendRtcp(packet: Uint8Array): void {
+    if (this.#closed || this.#media.remote.address === '0.0.0.0') return;
+    const out = this.#srtpOut !== null ? this.#srtpOut.protectRtcp(packet) : packet;
+    const socket = this.#media.rtcpMux ? this.#o.ports.rtp : (this.#o.ports.rtcp ?? this.#o.ports.rtp);
+    const port = this.#media.rtcpMux ? this.#source.destination.port : this.#media.remote.rtcpPort;
+    socket.send(out, port, this.#source.destination.address);
+  }
+
+  #checkTimeout(): void {
+    if (this.#closed || !receives(this.#media)) return;
+    const last = Math.max(this.#lastPacketAt, this.#lastRemoteAt);
+    if (Date.now() - last >= this.#o.mediaTimeoutMs) this.onEnded?.('media-timeout');
+  }
+}
+
+const receives = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'recvonly';
+const sends = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'sendonly';
