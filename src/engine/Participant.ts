@@ -5,7 +5,7 @@ import { InvalidStateError } from '../errors.js';
 import type { HostClient } from '../host/HostClient.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { SourceSpec } from '../ports/specs.js';
-import type { RtpTransportStats } from '../transports/RtpTransport.js';
+import type { TransportStats } from '../transports/TransportStats.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { ParticipantEvents } from './EngineTypes.js';
 
@@ -49,7 +49,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   /** Transport figures: packets, drops by reason, jitter buffer, RTCP (null for non-RTP ports). */
-  async stats(): Promise<RtpTransportStats | null> {
+  async stats(): Promise<TransportStats | null> {
     this.#assertOpen();
     return (await this.#host.request('participantStats', this.#ref({}))).transport;
   }

@@ -6,6 +6,7 @@ import { openPort, openSource } from '../ports/specs.js';
 import { PortPool, type PortRange } from '../transports/PortPool.js';
 import { RtpEndpoint } from '../transports/RtpEndpoint.js';
 import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
+import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 import type { CommandArgs, CommandName, CommandResult, HostMessage, RequestMessage } from './protocol.js';
@@ -78,7 +79,10 @@ export class MediaHost {
     },
     addParticipant: async ({ conferenceId, participantId, port, controls }) => {
       const c = this.#conference(conferenceId);
-      const opened = await openPort(port, c.format, () => this.#rtpConfig(c, participantId));
+      const opened = await openPort(port, c.format, {
+        rtp: () => this.#rtpConfig(c, participantId),
+        webrtc: () => this.#webrtcConfig(c, participantId),
+      });
       try {
         c.addParticipant(participantId, opened.port, controls);
       } catch (err) {
@@ -102,7 +106,7 @@ export class MediaHost {
     },
     participantStats: ({ conferenceId, participantId }) => {
       const port = this.#conference(conferenceId).portOf(participantId);
-      return { transport: port instanceof RtpEndpoint ? port.stats() : null };
+      return { transport: port instanceof RtpEndpoint || port instanceof WebRtcTransport ? port.stats() : null };
     },
     removeParticipant: ({ conferenceId, participantId, reason }) => {
       const c = this.#conference(conferenceId);
@@ -172,6 +176,18 @@ export class MediaHost {
       latching: config.latching,
       mediaTimeoutMs: config.mediaTimeoutMs,
       rtcpIntervalMs: config.rtcpIntervalMs,
+      log,
+      context: { conferenceId: c.id, participantId },
+    };
+  }
+
+  #webrtcConfig(c: ConferenceRuntime, participantId: number): WebRtcConfig {
+    const { config, log } = this.#o;
+    return {
+      format: c.format,
+      opus: c.options.opus,
+      iceAddresses: [config.advertisedAddress],
+      mediaTimeoutMs: config.mediaTimeoutMs,
       log,
       context: { conferenceId: c.id, participantId },
     };

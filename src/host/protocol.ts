@@ -8,7 +8,7 @@ import type { SchedulerStats } from '../clock/Scheduler.js';
 import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { PortSpec, SourceSpec } from '../ports/specs.js';
-import type { RtpTransportStats } from '../transports/RtpTransport.js';
+import type { TransportStats } from '../transports/TransportStats.js';
 
 interface ConferenceRef {
   conferenceId: string;
@@ -49,7 +49,7 @@ export interface HostCommands {
   answerParticipant: { args: ParticipantRef & { sdp: string }; result: null };
   /** A re-offer (re-INVITE): returns our answer; sendonly/inactive put the participant on hold. */
   reofferParticipant: { args: ParticipantRef & { sdp: string }; result: { sdp: string; state: ParticipantState } };
-  participantStats: { args: ParticipantRef; result: { transport: RtpTransportStats | null } };
+  participantStats: { args: ParticipantRef; result: { transport: TransportStats | null } };
   removeParticipant: { args: ParticipantRef & { reason: LeaveReason }; result: null };
   updateParticipant: { args: ParticipantRef & { patch: ParticipantPatch }; result: ParticipantState };
   relate: { args: ParticipantRef & { otherId: number; relation: Relation }; result: null };

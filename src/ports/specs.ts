@@ -3,13 +3,18 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
+import { isWebRtcOffer } from '../sdp/answer.js';
 import { RtpEndpoint, type RtpEndpointConfig } from '../transports/RtpEndpoint.js';
+import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
 import type { MemoryPortSpec } from './MemoryPort.js';
 import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
 
-/** Media over RTP: answer `sdp` if given, else make an offer to be completed by answer(). */
+/**
+ * Media over RTP: answer `sdp` if given, else make an offer to be completed by answer(). An
+ * offer for UDP/TLS/RTP/SAVPF (a browser) is answered by the WebRTC transport.
+ */
 export interface RtpPortSpec {
   kind: 'rtp';
   sdp?: string;
@@ -26,7 +31,13 @@ export interface OpenedPort {
   sdp: string | null;
 }
 
-export async function openPort(spec: PortSpec, format: FrameFormat, rtp: () => RtpEndpointConfig): Promise<OpenedPort> {
+/** Transport settings, built only when a port of that kind is opened. */
+export interface TransportConfigs {
+  rtp: () => RtpEndpointConfig;
+  webrtc: () => WebRtcConfig;
+}
+
+export async function openPort(spec: PortSpec, format: FrameFormat, configs: TransportConfigs): Promise<OpenedPort> {
   switch (spec?.kind) {
     case 'memory':
       checkSamples('port', spec.input.samples, format);
@@ -35,7 +46,13 @@ export async function openPort(spec: PortSpec, format: FrameFormat, rtp: () => R
     case 'rtp': {
       if (spec.sdp !== undefined && typeof spec.sdp !== 'string') throw new InvalidArgumentError('sdp', 'must be a string');
       if (spec.sdp !== undefined && spec.sdp.length > 65536) throw new InvalidArgumentError('sdp', 'must be at most 64 KiB');
-      const endpoint = spec.sdp ? await RtpEndpoint.answer(rtp(), spec.sdp) : await RtpEndpoint.offer(rtp(), spec.srtp ?? false);
+      if (spec.sdp && isWebRtcOffer(spec.sdp)) {
+        const webrtc = await WebRtcTransport.answer(configs.webrtc(), spec.sdp);
+        return { port: webrtc, sdp: webrtc.localSdp };
+      }
+      const endpoint = spec.sdp
+        ? await RtpEndpoint.answer(configs.rtp(), spec.sdp)
+        : await RtpEndpoint.offer(configs.rtp(), spec.srtp ?? false);
       return { port: endpoint, sdp: endpoint.localSdp };
     }
     default:

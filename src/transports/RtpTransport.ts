@@ -2,8 +2,8 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { codecFor, type OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { OutputMode } from '../mixing/flags.js';
-import { InboundStream, type InboundStats } from '../media/InboundStream.js';
-import { OutboundStream, type OutboundStats } from '../media/OutboundStream.js';
+import { InboundStream } from '../media/InboundStream.js';
+import { OutboundStream } from '../media/OutboundStream.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import { DtmfReceiver } from '../rtp/dtmf.js';
 import { readAudioLevel } from '../rtp/headerExtensions.js';
@@ -11,9 +11,10 @@ import { isRtcpPacket, newRtpPacket, parseRtp } from '../rtp/RtpPacket.js';
 import type { NegotiatedMedia } from '../sdp/NegotiatedMedia.js';
 import { SrtpContext } from '../srtp/SrtpContext.js';
 import type { Logger } from '../util/logger.js';
-import { DropCounter, type DropReason } from './DropCounter.js';
+import { DropCounter } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
-import { RtcpSession, type RtcpStats } from './RtcpSession.js';
+import { RtcpSession } from './RtcpSession.js';
+import type { TransportStats } from './TransportStats.js';
 import { SourceFilter } from './SourceFilter.js';
 
 export interface RtpTransportOptions {
@@ -31,18 +32,7 @@ export interface RtpTransportOptions {
   context: Record<string, unknown>;
 }
 
-export interface RtpTransportStats {
-  packetsIn: number;
-  bytesIn: number;
-  drops: Partial<Record<DropReason, number>>;
-  inbound: InboundStats;
-  outbound: OutboundStats;
-  rtcp: RtcpStats;
-  /** Last RFC 6464 level from the sender (-dBov, 127 = silence), or null. */
-  audioLevel: number | null;
-  ssrcChanges: number;
-  latched: string | null;
-}
+export type { TransportStats as RtpTransportStats } from './TransportStats.js';
 
 /** Largest datagram accepted; audio packets are far smaller. */
 const MAX_DATAGRAM = 1500;
@@ -119,9 +109,11 @@ export class RtpTransport implements PcmPort {
     return this.#media;
   }
 
-  stats(): RtpTransportStats {
+  stats(): TransportStats {
     const latched = this.#source.latched;
     return {
+      kind: 'rtp',
+      codec: `${this.#media.codec.name}/${this.#media.codec.clockRate}`,
       packetsIn: this.#packetsIn,
       bytesIn: this.#bytesIn,
       drops: { ...this.#drops.counts },

@@ -1,0 +1,439 @@
+// A scriptable RTP endpoint on 127.0.0.1 for transport tests: it offers itself by SDP, sends a
+// PCM signal as paced 20 ms packets through a seeded, impaired "network" (loss, jitter,
+// reordering, duplicates, very late delivery), records every packet roomtone sends it with its
+// arrival time, and decodes what it heard back to 48 kHz PCM in sequence order.
+import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { decodeUlaw, encodeUlaw } from '../../src/codecs/g711.js';
+import { OpusDecoder } from '../../src/codecs/OpusDecoder.js';
+import { OpusEncoder, type OpusEncoderSettings } from '../../src/codecs/OpusEncoder.js';
+import { Resampler } from '../../src/codecs/Resampler.js';
+import { isRtcpPacket, newRtpPacket, parseRtp, writeRtpHeader } from '../../src/rtp/RtpPacket.js';
+import { freePortPair } from './ffmpeg.js';
+
+export type TestCodec = 'opus' | 'PCMU';
+
+export interface RtpTestClientOptions {
+  codec?: TestCodec;
+  /** Offer a=rtcp-mux (default true); without it roomtone sends RTCP to port + 1, which nobody reads. */
+  rtcpMux?: boolean;
+  /** Declare our SSRC in the offer (default true): roomtone then accepts only that SSRC. */
+  declareSsrc?: boolean;
+  /** Seeds the SSRC and first sequence number / timestamp (default 1). */
+  seed?: number;
+  /** Opus encoder settings for sendSignal (default 32 kbit/s, complexity 5). */
+  opus?: Partial<OpusEncoderSettings>;
+  /** Received packets kept at most (default 60,000: 20 minutes); further ones are only counted. */
+  maxRecorded?: number;
+}
+
+/**
+ * Impairments applied to each packet independently, from a seeded PRNG (same seed, same
+ * network). Delays are relative to the packet's slot, start + k × 20 ms.
+ */
+export interface Impairments {
+  /** Probability (0..1) that a packet is never sent. */
+  loss?: number;
+  /**
+   * Each packet leaves at a uniform random time within ±jitterMs of slot + jitterMs, i.e.
+   * 0..2 × jitterMs after its slot (a live source cannot send before its audio exists). A
+   * spread over 20 ms reorders packets.
+   */
+  jitterMs?: number;
+  /** Probability (0..1) that a packet is held back a further `reorderMs`, behind later ones. */
+  reorder?: number;
+  /** How long a reordered packet is held back (default 45 ms: about two packets). */
+  reorderMs?: number;
+  /** Probability (0..1) that a packet is sent twice; the copy follows 0..5 ms later. */
+  duplicate?: number;
+  /** Probability (0..1) that a packet arrives hopelessly late, `lateMs` after its slot. */
+  late?: number;
+  /** Default 400 ms: beyond any sane playout delay, so the receiver must discard the packet. */
+  lateMs?: number;
+  /** PRNG seed (default 1). */
+  seed?: number;
+}
+
+export interface SendOptions extends Impairments {
+  /** Marker bit on the first packet (default true). */
+  marker?: boolean;
+}
+
+/** One packet of a sendSignal() run. */
+export interface SentPacket {
+  index: number;
+  seq: number;
+  timestamp: number;
+  /** Ideal send time of the packet (its slot), performance.now() ms. */
+  slotMs: number;
+  /** When each copy really left (socket.send was called), ms; empty if it was dropped. */
+  sentMs: number[];
+  dropped: boolean;
+  duplicated: boolean;
+  reordered: boolean;
+  late: boolean;
+}
+
+export interface SendReport {
+  packets: SentPacket[];
+  /** Datagrams actually sent (duplicates included). */
+  datagrams: number;
+  dropped: number;
+  duplicated: number;
+  reordered: number;
+  late: number;
+  startMs: number;
+}
+
+/** A packet roomtone sent us. */
+export interface ReceivedPacket {
+  arrivalMs: number;
+  seq: number;
+  timestamp: number;
+  marker: boolean;
+  payloadType: number;
+  ssrc: number;
+  payload: Buffer;
+}
+
+/** Decoded audio with, for each packet slot in sequence order, where its samples start. */
+export interface DecodedTimeline {
+  pcm: Int16Array;
+  slots: { seq: number; startSample: number; samples: number; packet: ReceivedPacket | null }[];
+  concealed: number;
+}
+
+type ResolvedOptions = Required<Omit<RtpTestClientOptions, 'opus'>> & { opus: Partial<OpusEncoderSettings> };
+
+const PTIME_MS = 20;
+const FRAME_48K = 960;
+/** Largest gap in sequence numbers that decoded() fills with concealment. */
+const MAX_CONCEAL_GAP = 250;
+
+/** mulberry32: a small, fast, seedable PRNG returning [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class RtpTestClient {
+  readonly port: number;
+  readonly ssrc: number;
+  readonly codec: TestCodec;
+  readonly received: ReceivedPacket[] = [];
+  /** Packets beyond maxRecorded, counted but not kept. */
+  unrecorded = 0;
+  rtcpReceived = 0;
+  readonly #socket: Socket;
+  readonly #o: ResolvedOptions;
+  readonly #parsed = newRtpPacket();
+  #remote: { address: string; port: number; payloadType: number; ssrc?: number } | null = null;
+  #seq: number;
+  #timestamp: number;
+  #timer: NodeJS.Timeout | null = null;
+  #finishSend: (() => void) | null = null;
+  #closed = false;
+
+  private constructor(socket: Socket, port: number, o: ResolvedOptions) {
+    this.#socket = socket;
+    this.port = port;
+    this.#o = o;
+    this.codec = o.codec;
+    const rnd = seededRandom(o.seed * 7919 + 17);
+    this.ssrc = 1 + Math.floor(rnd() * 0xfffffffe);
+    this.#seq = Math.floor(rnd() * 0x10000);
+    this.#timestamp = Math.floor(rnd() * 0x100000000);
+    socket.on('message', (msg) => this.#onMessage(msg));
+  }
+
+  static async open(options: RtpTestClientOptions = {}): Promise<RtpTestClient> {
+    const o: ResolvedOptions = {
+      codec: options.codec ?? 'opus',
+      rtcpMux: options.rtcpMux ?? true,
+      declareSsrc: options.declareSsrc ?? true,
+      seed: options.seed ?? 1,
+      opus: options.opus ?? {},
+      maxRecorded: options.maxRecorded ?? 60_000,
+    };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const port = await freePortPair();
+      const socket = createSocket('udp4');
+      const bound = await new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind(port, '127.0.0.1', () => resolve(true));
+      });
+      if (bound) {
+        socket.removeAllListeners('error');
+        socket.on('error', () => {}); // ICMP errors of a closed peer must not crash the test
+        return new RtpTestClient(socket, port, o);
+      }
+      socket.close();
+    }
+    throw new Error('RtpTestClient: could not bind a UDP port');
+  }
+
+  /** Our SDP offer. */
+  get offer(): string {
+    const pt = this.codec === 'opus' ? 111 : 0;
+    return [
+      'v=0',
+      `o=- ${this.ssrc} 0 IN IP4 127.0.0.1`,
+      's=RtpTestClient',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${this.port} RTP/AVP ${pt}`,
+      this.codec === 'opus' ? 'a=rtpmap:111 opus/48000/2' : 'a=rtpmap:0 PCMU/8000',
+      ...(this.codec === 'opus' ? ['a=fmtp:111 minptime=10;useinbandfec=0'] : []),
+      'a=ptime:20',
+      ...(this.#o.rtcpMux ? ['a=rtcp-mux'] : []),
+      'a=sendrecv',
+      ...(this.#o.declareSsrc ? [`a=ssrc:${this.ssrc} cname:rtp-test-client`] : []),
+      '',
+    ].join('\r\n');
+  }
+
+  /** Reads roomtone's answer: where to send, with which payload type, and its SSRC. */
+  connect(answerSdp: string): void {
+    const m = /^m=audio (\d+) \S+ (\d+)/m.exec(answerSdp);
+    if (m === null || Number(m[1]) === 0) throw new Error(`RtpTestClient: no usable m=audio line in the answer:\n${answerSdp}`);
+    const c = /^c=IN IP4 (\S+)/m.exec(answerSdp);
+    const ssrc = /^a=ssrc:(\d+)/m.exec(answerSdp);
+    this.#remote = {
+      address: c?.[1] ?? '127.0.0.1',
+      port: Number(m[1]),
+      payloadType: Number(m[2]),
+      ...(ssrc ? { ssrc: Number(ssrc[1]) } : {}),
+    };
+  }
+
+  get remote(): { address: string; port: number; payloadType: number; ssrc?: number } {
+    if (this.#remote === null) throw new Error('RtpTestClient: connect(answer) first');
+    return this.#remote;
+  }
+
+  /** Sends a crafted datagram to roomtone's RTP port as is. */
+  sendRaw(datagram: Uint8Array): void {
+    if (this.#closed) return;
+    this.#socket.send(datagram, this.remote.port, this.remote.address);
+  }
+
+  /**
+   * Encodes `pcm` (48 kHz mono; a partial last frame is padded with silence) into 20 ms packets
+   * and sends packet k at start + k × 20 ms (drift-free), through `opts`' impairments. Resolves
+   * when every datagram has left (or close() was called). Encoding happens before the first
+   * send, so pacing is not disturbed by the codec.
+   */
+  async sendSignal(pcm: Int16Array, opts: SendOptions = {}): Promise<SendReport> {
+    const remote = this.remote;
+    if (this.#finishSend !== null) throw new Error('RtpTestClient: a sendSignal() is already running');
+    const payloads = this.#encodeAll(pcm);
+    const rnd = seededRandom(opts.seed ?? 1);
+    const jitter = opts.jitterMs ?? 0;
+    const reorderMs = opts.reorderMs ?? 45;
+    const lateMs = opts.lateMs ?? 400;
+    const packets: SentPacket[] = [];
+    /** [offset from start in ms, packet index, datagram] */
+    const events: { at: number; index: number; datagram: Buffer }[] = [];
+    for (let k = 0; k < payloads.length; k++) {
+      // Draw every random number for every packet, so one impairment's setting does not shift
+      // the others' sequence.
+      const [rLoss, rJitter, rReorder, rDup, rDupDelay, rLate] = [rnd(), rnd(), rnd(), rnd(), rnd(), rnd()];
+      const seq = this.#seq;
+      const timestamp = this.#timestamp;
+      this.#seq = (this.#seq + 1) & 0xffff;
+      this.#timestamp = (this.#timestamp + (this.codec === 'opus' ? FRAME_48K : FRAME_48K / 6)) >>> 0;
+      const p: SentPacket = {
+        index: k, seq, timestamp, slotMs: 0, sentMs: [], dropped: rLoss < (opts.loss ?? 0),
+        duplicated: false, reordered: false, late: false,
+      };
+      packets.push(p);
+      if (p.dropped) continue;
+      const datagram = Buffer.alloc(12 + payloads[k].length);
+      writeRtpHeader(datagram, 0, { marker: k === 0 && (opts.marker ?? true), payloadType: remote.payloadType, sequenceNumber: seq, timestamp, ssrc: this.ssrc });
+      datagram.set(payloads[k], 12);
+      let at = k * PTIME_MS + rJitter * 2 * jitter;
+      if (rLate < (opts.late ?? 0)) {
+        p.late = true;
+        at = k * PTIME_MS + lateMs;
+      } else if (rReorder < (opts.reorder ?? 0)) {
+        p.reordered = true;
+        at += reorderMs;
+      }
+      events.push({ at, index: k, datagram });
+      if (rDup < (opts.duplicate ?? 0)) {
+        p.duplicated = true;
+        events.push({ at: at + rDupDelay * 5, index: k, datagram });
+      }
+    }
+    events.sort((a, b) => a.at - b.at || a.index - b.index);
+
+    const startMs = performance.now() + 5;
+    for (const p of packets) p.slotMs = startMs + p.index * PTIME_MS;
+    let next = 0;
+    await new Promise<void>((resolve) => {
+      this.#finishSend = resolve;
+      const wake = () => {
+        this.#timer = null;
+        if (this.#closed) return resolve();
+        const now = performance.now();
+        // Bounded: each pass sends only events already due, and each event once.
+        while (next < events.length && startMs + events[next].at <= now + 0.5) {
+          const e = events[next++];
+          packets[e.index].sentMs.push(performance.now());
+          this.#socket.send(e.datagram, remote.port, remote.address);
+        }
+        if (next >= events.length) return resolve();
+        this.#timer = setTimeout(wake, Math.max(0, startMs + events[next].at - performance.now()));
+      };
+      this.#timer = setTimeout(wake, Math.max(0, startMs - performance.now()));
+    });
+    this.#finishSend = null;
+    return {
+      packets,
+      datagrams: packets.reduce((n, p) => n + p.sentMs.length, 0),
+      dropped: packets.filter((p) => p.dropped).length,
+      duplicated: packets.filter((p) => p.duplicated).length,
+      reordered: packets.filter((p) => p.reordered).length,
+      late: packets.filter((p) => p.late).length,
+      startMs,
+    };
+  }
+
+  /** Everything received, decoded in sequence order to 48 kHz. */
+  decoded(): Int16Array {
+    return this.decodeTimeline().pcm;
+  }
+
+  /**
+   * Decodes the received stream in sequence order (duplicates ignored; a gap of missing
+   * sequence numbers is concealed frame by frame, up to MAX_CONCEAL_GAP; a larger jump is a
+   * discontinuity and starts afresh), recording where each packet's audio starts.
+   */
+  decodeTimeline(): DecodedTimeline {
+    const ordered = orderBySequence(this.received);
+    const opus = this.codec === 'opus' ? new OpusDecoder() : null;
+    const up = this.codec === 'PCMU' ? new Resampler(8000, 48000, 8000) : null;
+    const chunks: Int16Array[] = [];
+    const slots: DecodedTimeline['slots'] = [];
+    let total = 0;
+    let concealed = 0;
+    let lastFrame = FRAME_48K;
+    const push = (seq: number, pcm: Int16Array, packet: ReceivedPacket | null) => {
+      slots.push({ seq, startSample: total, samples: pcm.length, packet });
+      chunks.push(pcm);
+      total += pcm.length;
+      if (pcm.length > 0) lastFrame = pcm.length;
+    };
+    const decodeOne = (payload: Buffer): Int16Array => {
+      if (opus !== null) return opus.decode(payload) ?? opus.conceal();
+      const narrow = new Int16Array(payload.length);
+      decodeUlaw(payload, narrow);
+      const wide = new Int16Array(narrow.length * 6);
+      up!.process(narrow, wide);
+      return wide;
+    };
+    let prev = NaN;
+    for (const { ext, packet } of ordered) {
+      const gap = Number.isNaN(prev) ? 0 : ext - prev - 1;
+      if (gap > 0 && gap <= MAX_CONCEAL_GAP) {
+        for (let s = 1; s <= gap; s++) {
+          concealed++;
+          push((prev + s) & 0xffff, opus !== null ? opus.conceal() : new Int16Array(lastFrame), null);
+        }
+      }
+      push(packet.seq, decodeOne(packet.payload), packet);
+      prev = ext;
+    }
+    const pcm = new Int16Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      pcm.set(c, at);
+      at += c.length;
+    }
+    return { pcm, slots, concealed };
+  }
+
+  /** Stops any sending (its promise resolves) and closes the socket; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#finishSend?.();
+    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+  }
+
+  #encodeAll(pcm: Int16Array): Uint8Array[] {
+    const frames = Math.ceil(pcm.length / FRAME_48K);
+    const out: Uint8Array[] = [];
+    if (this.codec === 'opus') {
+      const encoder = new OpusEncoder({ bitrate: 32000, complexity: 5, ...this.#o.opus });
+      for (let k = 0; k < frames; k++) out.push(encoder.encode(frame(pcm, k)));
+      return out;
+    }
+    const down = new Resampler(48000, 8000, FRAME_48K);
+    const narrow = new Int16Array(FRAME_48K / 6);
+    for (let k = 0; k < frames; k++) {
+      down.process(frame(pcm, k), narrow);
+      const payload = new Uint8Array(narrow.length);
+      encodeUlaw(narrow, payload);
+      out.push(payload);
+    }
+    return out;
+  }
+
+  #onMessage(msg: Buffer): void {
+    const arrivalMs = performance.now();
+    if (this.#closed) return;
+    if (isRtcpPacket(msg, msg.length)) {
+      this.rtcpReceived++;
+      return;
+    }
+    const p = this.#parsed;
+    if (parseRtp(msg, msg.length, p) !== null) return;
+    if (this.received.length >= this.#o.maxRecorded) {
+      this.unrecorded++;
+      return;
+    }
+    this.received.push({
+      arrivalMs,
+      seq: p.sequenceNumber,
+      timestamp: p.timestamp,
+      marker: p.marker,
+      payloadType: p.payloadType,
+      ssrc: p.ssrc,
+      payload: Buffer.from(msg.subarray(p.payloadOffset, p.payloadOffset + p.payloadLength)),
+    });
+  }
+}
+
+function frame(pcm: Int16Array, k: number): Int16Array {
+  const f = pcm.subarray(k * FRAME_48K, (k + 1) * FRAME_48K);
+  if (f.length === FRAME_48K) return f;
+  const padded = new Int16Array(FRAME_48K);
+  padded.set(f);
+  return padded;
+}
+
+/** Received packets by extended sequence number (first arrival wins), ascending. */
+function orderBySequence(received: ReceivedPacket[]): { ext: number; packet: ReceivedPacket }[] {
+  const byExt = new Map<number, ReceivedPacket>();
+  let highest = NaN;
+  for (const packet of received) {
+    let ext = packet.seq + 0x10000;
+    if (!Number.isNaN(highest)) {
+      ext = (highest & ~0xffff) | packet.seq;
+      if (ext - highest > 0x8000) ext -= 0x10000;
+      else if (highest - ext > 0x8000) ext += 0x10000;
+    }
+    if (Number.isNaN(highest) || ext > highest) highest = ext;
+    if (!byExt.has(ext)) byExt.set(ext, packet);
+  }
+  return [...byExt.entries()].sort((a, b) => a[0] - b[0]).map(([ext, packet]) => ({ ext, packet }));
+}
