@@ -35,13 +35,15 @@ const MAX_PACKET_MS = 120;
  * One participant's incoming audio, from packets to exactly one conference frame per tick.
  *
  * Playout policy: the stream starts (and restarts after silence) once `targetMs` of audio is
- * buffered. Each tick it decodes packets in sequence order; a packet still missing when its
- * turn comes is concealed (Opus PLC, G.711 repeat-with-fade) and counted lost, and it is
- * dropped as late if it shows up afterwards. DTX and comfort-noise payloads play as silence.
- * Running dry while talking is an underrun: it is concealed for up to `maxConcealMs` and
- * raises the target by one frame; the target decays again after 10 s without one. When the
- * buffer has held more than a packet beyond the target for a whole second, the oldest packet
- * is dropped so the delay shrinks back.
+ * buffered, dropping any older backlog beyond the target. Each tick it decodes packets in
+ * sequence order; a packet still missing when its turn comes is concealed (Opus PLC, G.711
+ * repeat-with-fade) and counted lost, and it is dropped as late if it shows up afterwards.
+ * DTX and comfort-noise payloads play as silence. Running dry while talking is concealed for
+ * up to `maxConcealMs`; if packets resume within that time they were late (an underrun), and
+ * the target grows by the time concealed. If they do not, the sender simply stopped, which
+ * says nothing about the network. The target decays one frame per 10 s without an underrun,
+ * and while the buffer holds more than a packet beyond the target the oldest packet is dropped
+ * every 200 ms, so the delay comes back down quickly.
  */
 export class InboundStream {
   readonly stats: InboundStats;
@@ -65,6 +67,7 @@ export class InboundStream {
   #minBuffered = Infinity;
   #reads = 0;
   #sinceUnderrun = 0;
+  #dryFrames = 0;
 
   constructor(decoder: AudioDecoder, rate: number, frameSamples: number, opts: InboundStreamOptions = {}) {
     this.#decoder = decoder;
@@ -86,7 +89,6 @@ export class InboundStream {
   /** Accepts one packet's payload (from the socket handler, outside the tick). */
   push(seq: number, ts: number, buf: Uint8Array, offset: number, length: number, marker: boolean, arrivalMs: number): JitterPushResult {
     this.stats.packets++;
-    this.#trackJitter(ts, arrivalMs);
     let result = this.#jitter.push(seq, ts, buf, offset, length, marker);
     if (result === 'overflow' && ++this.#overflowRun >= 8) {
       // A sequence jump that persists is a restarted sender, not a burst: start over.
@@ -94,6 +96,8 @@ export class InboundStream {
       result = this.#jitter.push(seq, ts, buf, offset, length, marker);
     }
     if (result !== 'overflow') this.#overflowRun = 0;
+    // Late and repeated packets would inflate the estimate that sets the playout target.
+    if (result === 'ok') this.#trackJitter(ts, arrivalMs);
     if (result === 'late') this.stats.late++;
     else if (result === 'duplicate') this.stats.duplicates++;
     else if (result === 'overflow') this.stats.overflow++;
@@ -104,6 +108,10 @@ export class InboundStream {
   readFrame(dst: Int16Array): boolean {
     if (!this.#playing) {
       if (this.#jitter.size === 0 || this.#bufferedMs() < this.stats.targetMs) return false;
+      while (this.#bufferedMs() > this.stats.targetMs + this.#packetMs) {
+        this.#jitter.dropOldest();
+        this.stats.shrinks++;
+      }
       this.#playing = true;
       this.#concealedMs = 0;
     }
@@ -124,12 +132,20 @@ export class InboundStream {
     this.#decoder.reset();
     this.#playing = false;
     this.#overflowRun = 0;
+    this.#dryFrames = 0;
     this.#lastArrival = NaN;
   }
 
   /** Produces the next packet's worth of audio. Returns false when the stream has run dry. */
   #step(): boolean {
     const next = this.#jitter.peek();
+    if (next !== Playout.Empty && this.#dryFrames > 0) {
+      // Packets resumed while we were concealing: they were late, so ask for more cushion.
+      this.stats.underruns++;
+      this.#sinceUnderrun = 0;
+      this.stats.targetMs = Math.min(this.#maxDelayMs, this.stats.targetMs + this.#dryFrames * this.#frameMs);
+      this.#dryFrames = 0;
+    }
     if (next === Playout.Packet) {
       this.#jitter.take();
       const payload = this.#jitter.payload;
@@ -158,14 +174,13 @@ export class InboundStream {
       this.#conceal();
       return true;
     }
-    // Dry. Talking: conceal a little and ask for more cushion. Silent: just stop.
+    // Dry. Talking: conceal a little while waiting to see whether packets are late or stopped.
     if (this.#voiced && this.#concealedMs < this.#maxConcealMs) {
-      this.stats.underruns++;
-      this.#sinceUnderrun = 0;
-      this.stats.targetMs = Math.min(this.#maxDelayMs, this.stats.targetMs + this.#frameMs);
+      this.#dryFrames++;
       this.#conceal();
       return true;
     }
+    this.#dryFrames = 0;
     this.#voiced = false;
     return false;
   }
@@ -190,13 +205,13 @@ export class InboundStream {
     return (this.#fifo.size / this.#rate) * 1000 + this.#jitter.size * this.#packetMs;
   }
 
-  /** Once a second: shrink a standing excess; after 10 s without an underrun, lower the target. */
+  /** Every 200 ms: shrink a standing excess; after 10 s without an underrun, lower the target. */
   #adapt(): void {
     const buffered = this.#bufferedMs();
     this.stats.bufferedMs = buffered;
     if (buffered < this.#minBuffered) this.#minBuffered = buffered;
     this.#sinceUnderrun += this.#frameMs;
-    if (++this.#reads * this.#frameMs < 1000) return;
+    if (++this.#reads * this.#frameMs < 200) return;
     if (this.#playing && this.#minBuffered > this.stats.targetMs + this.#packetMs) {
       this.#jitter.dropOldest();
       this.stats.shrinks++;

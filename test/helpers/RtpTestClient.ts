@@ -136,6 +136,8 @@ export class RtpTestClient {
   #remote: { address: string; port: number; payloadType: number; ssrc?: number } | null = null;
   #seq: number;
   #timestamp: number;
+  /** Wall time and RTP timestamp of the first packet ever sent: later runs keep to this clock. */
+  #clockBase: { ms: number; timestamp: number } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #finishSend: (() => void) | null = null;
   #closed = false;
@@ -225,9 +227,10 @@ export class RtpTestClient {
 
   /**
    * Encodes `pcm` (48 kHz mono; a partial last frame is padded with silence) into 20 ms packets
-   * and sends packet k at start + k × 20 ms (drift-free), through `opts`' impairments. Resolves
-   * when every datagram has left (or close() was called). Encoding happens before the first
-   * send, so pacing is not disturbed by the codec.
+   * and sends packet k at start + k × 20 ms (drift-free), through `opts`' impairments. The first
+   * packet has the marker bit (a talkspurt starts). Resolves when every datagram has left (or
+   * close() was called). Everything is encoded before the first send, so the codec does not
+   * disturb the pacing.
    */
   async sendSignal(pcm: Int16Array, opts: SendOptions = {}): Promise<SendReport> {
     const remote = this.remote;
@@ -237,8 +240,14 @@ export class RtpTestClient {
     const jitter = opts.jitterMs ?? 0;
     const reorderMs = opts.reorderMs ?? 45;
     const lateMs = opts.lateMs ?? 400;
+    const startMs = performance.now() + 5;
+    // The RTP clock runs in real time across runs: a pause between two sendSignal() calls
+    // advances the timestamp as a real sender's would (RFC 3550 §5.1), and sequence numbers
+    // simply continue.
+    const rtpPerMs = this.codec === 'opus' ? 48 : 8;
+    if (this.#clockBase === null) this.#clockBase = { ms: startMs, timestamp: this.#timestamp };
+    else this.#timestamp = (this.#clockBase.timestamp + Math.round((startMs - this.#clockBase.ms) * rtpPerMs)) >>> 0;
     const packets: SentPacket[] = [];
-    /** [offset from start in ms, packet index, datagram] */
     const events: { at: number; index: number; datagram: Buffer }[] = [];
     for (let k = 0; k < payloads.length; k++) {
       // Draw every random number for every packet, so one impairment's setting does not shift
@@ -273,7 +282,6 @@ export class RtpTestClient {
     }
     events.sort((a, b) => a.at - b.at || a.index - b.index);
 
-    const startMs = performance.now() + 5;
     for (const p of packets) p.slotMs = startMs + p.index * PTIME_MS;
     let next = 0;
     await new Promise<void>((resolve) => {
