@@ -3,12 +3,20 @@
 import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { UnsupportedError } from '../errors.js';
 import type { SdesKey } from '../srtp/SrtpSuite.js';
-import { chooseCodec, chooseTelephoneEvent, codecLines, describeFormats, negotiatedCodec, offeredFormats, sendPtime } from './codecChoice.js';
+import { chooseCodec, chooseTelephoneEvent, codecLines, describeFormats, negotiatedCodec, offeredFormats } from './codecChoice.js';
 import { AUDIO_LEVEL_URI, type CodecName, type LocalMediaConfig, type NegotiatedMedia, type RtpProfile } from './NegotiatedMedia.js';
 import { formatSdesCrypto, generateSdesKey, parseSdesCrypto } from './sdesCrypto.js';
 import {
-  isDtlsProtocol, isSecureProfile, joinSdp, ourDirection, parseSdp, remoteDirection, remoteTransport,
-  resolveLocal, rtpProfile, sdpError, sessionLines, type ResolvedLocal,
+  isDtlsProtocol,
+  isSecureProfile,
+  joinSdp,
+  negotiatedMedia,
+  parseSdp,
+  resolveLocal,
+  rtpProfile,
+  sdpError,
+  sessionLines,
+  type ResolvedLocal,
 } from './sdpSyntax.js';
 
 export type { LocalMediaConfig } from './NegotiatedMedia.js';
@@ -72,18 +80,7 @@ export function negotiateAnswer(offerSdp: string, local: LocalMediaConfig, optio
     throw sdpError(`offer has no acceptable codec: offered ${describeFormats(formats)}; we accept ${accepted}`);
   }
   const codec = negotiatedCodec(choice.name, choice.format);
-  const transport = remoteTransport(session, m);
-  const rtcpMux = transport.rtcpMuxOffered;
-
-  const result: NegotiatedMedia = {
-    profile,
-    codec,
-    ptimeMs: sendPtime(codec.name, m.ptime, m.maxptime),
-    rtcpMux,
-    direction: ourDirection(remoteDirection(session, m), transport.address),
-    remote: { address: transport.address, rtpPort: transport.rtpPort, rtcpPort: rtcpMux ? transport.rtpPort : transport.rtcpPort },
-  };
-  if (transport.ssrc !== undefined) result.remote.ssrc = transport.ssrc;
+  const result = negotiatedMedia(profile, codec, session, m);
   const te = chooseTelephoneEvent(formats, codec.clockRate);
   if (te !== undefined) result.telephoneEvent = te;
   const ext = (m.ext ?? []).find((e) => e.uri === AUDIO_LEVEL_URI && Number(e.value) >= 1 && Number(e.value) <= 255);

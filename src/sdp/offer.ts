@@ -1,10 +1,10 @@
 // Dial-out: our offer, and what the remote's answer settles (RFC 3264 §5, §6; RFC 4568).
 import { InvalidArgumentError } from '../errors.js';
 import { SRTP_SUITES, type SdesKey, type SrtpSuite } from '../srtp/SrtpSuite.js';
-import { chooseTelephoneEvent, describeFormats, matchCodec, negotiatedCodec, offeredFormats, sendPtime, type OfferedFormat } from './codecChoice.js';
+import { chooseTelephoneEvent, describeFormats, matchCodec, negotiatedCodec, offeredFormats, type OfferedFormat } from './codecChoice.js';
 import { AUDIO_LEVEL_URI, type CodecName, type LocalMediaConfig, type NegotiatedMedia } from './NegotiatedMedia.js';
 import { formatSdesCrypto, generateSdesKey, parseSdesCrypto } from './sdesCrypto.js';
-import { joinSdp, ourDirection, parseSdp, remoteDirection, remoteTransport, resolveLocal, rtpProfile, sdpError, sessionLines } from './sdpSyntax.js';
+import { joinSdp, negotiatedMedia, parseSdp, resolveLocal, rtpProfile, sdpError, sessionLines } from './sdpSyntax.js';
 
 export interface OfferConfig extends LocalMediaConfig {
   /** SDES-SRTP suite to offer (RTP/SAVP with one a=crypto, tag 1); false/absent = plain RTP/AVP. */
@@ -102,17 +102,7 @@ export function completeOffer(pending: PendingOffer, answerSdp: string): Negotia
     throw sdpError(`answer picked no payload type we offered: it answered ${describeFormats(answered)}; we offered ${describeFormats([...pending.formats])}`);
   }
   const codec = negotiatedCodec(chosen.name, chosen.format);
-  const transport = remoteTransport(session, m);
-  const rtcpMux = transport.rtcpMuxOffered;
-  const media: NegotiatedMedia = {
-    profile,
-    codec,
-    ptimeMs: sendPtime(codec.name, m.ptime, m.maxptime),
-    rtcpMux,
-    direction: ourDirection(remoteDirection(session, m), transport.address),
-    remote: { address: transport.address, rtpPort: transport.rtpPort, rtcpPort: rtcpMux ? transport.rtpPort : transport.rtcpPort },
-  };
-  if (transport.ssrc !== undefined) media.remote.ssrc = transport.ssrc;
+  const media = negotiatedMedia(profile, codec, session, m);
   const events = answered.map(ours).filter((f): f is OfferedFormat => f !== undefined && f.name === 'telephone-event');
   const te = chooseTelephoneEvent(events, codec.clockRate);
   if (te !== undefined) media.telephoneEvent = te;

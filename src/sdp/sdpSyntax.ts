@@ -3,7 +3,8 @@
 import { isIPv4 } from 'node:net';
 import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { InvalidArgumentError } from '../errors.js';
-import { CODEC_NAMES, type Direction, type LocalMediaConfig, type RtpProfile } from './NegotiatedMedia.js';
+import { sendPtime } from './codecChoice.js';
+import { CODEC_NAMES, type Direction, type LocalMediaConfig, type NegotiatedCodec, type NegotiatedMedia, type RtpProfile } from './NegotiatedMedia.js';
 
 export const MAX_SDP_LENGTH = 65_536;
 
@@ -171,4 +172,20 @@ export function sessionLines(local: ResolvedLocal): string[] {
 
 export function joinSdp(lines: string[]): string {
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** What an answer or an offer settles from the remote m-line, before telephone-event and keys. */
+export function negotiatedMedia(profile: RtpProfile, codec: NegotiatedCodec, session: SessionDescription, m: MediaDescription): NegotiatedMedia {
+  const transport = remoteTransport(session, m);
+  const rtcpMux = transport.rtcpMuxOffered;
+  const media: NegotiatedMedia = {
+    profile,
+    codec,
+    ptimeMs: sendPtime(codec.name, m.ptime, m.maxptime),
+    rtcpMux,
+    direction: ourDirection(remoteDirection(session, m), transport.address),
+    remote: { address: transport.address, rtpPort: transport.rtpPort, rtcpPort: rtcpMux ? transport.rtpPort : transport.rtcpPort },
+  };
+  if (transport.ssrc !== undefined) media.remote.ssrc = transport.ssrc;
+  return media;
 }

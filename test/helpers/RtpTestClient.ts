@@ -10,6 +10,7 @@ import { OpusEncoder, type OpusEncoderSettings } from '../../src/codecs/OpusEnco
 import { Resampler } from '../../src/codecs/Resampler.js';
 import { isRtcpPacket, newRtpPacket, parseRtp, writeRtpHeader } from '../../src/rtp/RtpPacket.js';
 import { freePortPair } from './ffmpeg.js';
+import { seededRandom } from './random.js';
 
 export type TestCodec = 'opus' | 'PCMU';
 
@@ -109,18 +110,6 @@ const PTIME_MS = 20;
 const FRAME_48K = 960;
 /** Largest gap in sequence numbers that decoded() fills with concealment. */
 const MAX_CONCEAL_GAP = 250;
-
-/** mulberry32: a small, fast, seedable PRNG returning [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class RtpTestClient {
   readonly port: number;
