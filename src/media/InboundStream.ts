@@ -104,6 +104,14 @@ export class InboundStream {
     return result;
   }
 
+  /**
+   * Takes the sequence slot of a packet that carries no audio (a DTMF event, comfort noise):
+   * it is neither audio nor loss, and playout passes it without concealing.
+   */
+  pushPlaceholder(seq: number, ts: number): void {
+    this.#jitter.pushPlaceholder(seq, ts);
+  }
+
   /** Fills `dst` with this tick's frame. Returns false when the participant is silent. */
   readFrame(dst: Int16Array): boolean {
     if (!this.#playing) {
@@ -148,6 +156,10 @@ export class InboundStream {
     }
     if (next === Playout.Packet) {
       this.#jitter.take();
+      if (this.#jitter.placeholder) {
+        this.#voiced = false;
+        return this.#jitter.size > 0;
+      }
       const payload = this.#jitter.payload;
       if (this.#decoder.isSilence(payload)) {
         this.stats.silentPackets++;
@@ -230,7 +242,8 @@ export class InboundStream {
   #trackJitter(ts: number, arrivalMs: number): void {
     if (!Number.isNaN(this.#lastArrival)) {
       const transit = arrivalMs - this.#lastArrival - (((ts - this.#lastTs) | 0) * 1000) / this.#decoder.rtpClockRate;
-      this.stats.jitterMs += (Math.abs(transit) - this.stats.jitterMs) / 16;
+      // Over a second is a timestamp jump (a sender restart), not network jitter.
+      if (Math.abs(transit) < 1000) this.stats.jitterMs += (Math.abs(transit) - this.stats.jitterMs) / 16;
     }
     this.#lastArrival = arrivalMs;
     this.#lastTs = ts;

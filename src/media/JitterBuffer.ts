@@ -37,6 +37,8 @@ export class JitterBuffer {
   payload: Uint8Array = new Uint8Array(0);
   timestamp = 0;
   marker = false;
+  /** The released slot held no audio (see pushPlaceholder). */
+  placeholder = false;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.#capacity = opts.capacity ?? 64;
@@ -58,6 +60,11 @@ export class JitterBuffer {
     return this.#next;
   }
 
+  /** Occupies a sequence number that carries no audio (DTMF, comfort noise), so it is not taken for loss. */
+  pushPlaceholder(seq: number, ts: number): JitterPushResult {
+    return this.push(seq, ts, this.#payloads[0], 0, -1, false);
+  }
+
   push(seq: number, ts: number, payload: Uint8Array, offset: number, length: number, marker: boolean): JitterPushResult {
     if (length > this.#maxPayload) return 'too-large';
     const ext = Number.isNaN(this.#highestSeq) ? seq + 0x10000 : unwrapSeq(seq, this.#highestSeq);
@@ -70,7 +77,7 @@ export class JitterBuffer {
     }
     const slot = ext % this.#capacity;
     if (this.#used[slot] && this.#seqs[slot] === ext) return 'duplicate';
-    this.#payloads[slot].set(payload.subarray(offset, offset + length));
+    if (length > 0) this.#payloads[slot].set(payload.subarray(offset, offset + length));
     this.#lengths[slot] = length;
     this.#seqs[slot] = ext;
     this.#timestamps[slot] = extTs;
@@ -99,7 +106,8 @@ export class JitterBuffer {
   /** Takes the packet peek() reported; `payload` is valid until the next push. */
   take(): void {
     const slot = this.#next % this.#capacity;
-    this.payload = this.#payloads[slot].subarray(0, this.#lengths[slot]);
+    this.placeholder = this.#lengths[slot] < 0;
+    this.payload = this.#payloads[slot].subarray(0, Math.max(0, this.#lengths[slot]));
     this.timestamp = this.#timestamps[slot];
     this.marker = this.#markers[slot] === 1;
     this.#used[slot] = 0;

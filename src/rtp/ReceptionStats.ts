@@ -116,7 +116,8 @@ export class ReceptionStats {
     const transit = (arrival - rtpTimestamp) | 0;
     if (this.#haveTransit) {
       const d = Math.abs((transit - this.#transit) | 0);
-      this.#jitter += (d - this.#jitter) / 16;
+      // A difference over a second is a timestamp jump (a sender restart), not network jitter.
+      if (d <= this.clockRate) this.#jitter += (d - this.#jitter) / 16;
     }
     this.#transit = transit;
     this.#haveTransit = true;

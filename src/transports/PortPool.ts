@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { InvalidArgumentError, RoomtoneError } from '../errors.js';
+import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 
 export interface PortRange {
   min: number;
@@ -65,7 +65,7 @@ export class PortPool {
         this.#free.push(port); // in use elsewhere; try it again later
       }
     }
-    throw new RoomtoneError('invalid_state', 'no free RTP port in the configured range');
+    throw new InvalidStateError('no free RTP port in the configured range');
   }
 
   release(port: number): void {

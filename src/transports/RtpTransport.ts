@@ -9,9 +9,9 @@ import { DtmfReceiver } from '../rtp/dtmf.js';
 import { readAudioLevel } from '../rtp/headerExtensions.js';
 import { isRtcpPacket, newRtpPacket, parseRtp } from '../rtp/RtpPacket.js';
 import type { NegotiatedMedia } from '../sdp/NegotiatedMedia.js';
-import { SrtpContext } from '../srtp/SrtpContext.js';
+import { SrtpContext, type SrtpError } from '../srtp/SrtpContext.js';
 import type { Logger } from '../util/logger.js';
-import { DropCounter } from './DropCounter.js';
+import { DropCounter, type DropReason } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
 import { RtcpSession } from './RtcpSession.js';
 import type { TransportStats } from './TransportStats.js';
@@ -39,6 +39,8 @@ const MAX_DATAGRAM = 1500;
 const COMFORT_NOISE_PT = 13;
 /** A new SSRC replaces the current one only after the current one has been silent this long. */
 const SSRC_SWITCH_MS = 1000;
+/** A DTMF event with no end packet is reported once telephone-events stop for this long. */
+const DTMF_FLUSH_MS = 200;
 
 /**
  * A participant over plain RTP or SDES-SRTP: one UDP socket (two without rtcp-mux), sending to
@@ -68,6 +70,7 @@ export class RtpTransport implements PcmPort {
   #bytesIn = 0;
   #ssrcChanges = 0;
   #audioLevel: number | null = null;
+  #lastDtmfAt = 0;
   #closed = false;
 
   constructor(o: RtpTransportOptions) {
@@ -163,7 +166,7 @@ export class RtpTransport implements PcmPort {
     let data: Uint8Array = msg;
     if (this.#srtpIn !== null) {
       const plain = this.#srtpIn.unprotectRtp(msg);
-      if (typeof plain === 'string') return this.#drops.drop(plain === 'truncated' ? 'srtp-truncated' : plain === 'auth' ? 'srtp-auth' : plain === 'replay' ? 'srtp-replay' : 'srtp-too-old', from);
+      if (typeof plain === 'string') return this.#drops.drop(SRTP_DROP[plain], from);
       data = plain;
     }
     const p = this.#packet;
@@ -182,12 +185,17 @@ export class RtpTransport implements PcmPort {
       const level = readAudioLevel(data, p, media.audioLevelExtId);
       if (level >= 0) this.#audioLevel = level & 0x7f;
     }
-    if (isDtmf) {
-      const digit = this.#dtmf.feed(p.timestamp, data, p.payloadOffset, p.payloadLength, media.telephoneEvent!.clockRate);
-      if (digit !== null) this.onDtmf?.(digit.digit, digit.durationMs);
+    if (!isAudio) {
+      // DTMF and comfort noise take audio sequence numbers: hold their places so they are not loss.
+      this.#inbound.pushPlaceholder(p.sequenceNumber, p.timestamp);
+      if (isDtmf) {
+        this.#lastDtmfAt = now;
+        const digit = this.#dtmf.feed(p.timestamp, data, p.payloadOffset, p.payloadLength, media.telephoneEvent!.clockRate);
+        if (digit !== null) this.onDtmf?.(digit.digit, digit.durationMs);
+      }
       return;
     }
-    if (!isAudio) return; // comfort noise: the gap plays as silence
+    this.#flushDtmf(now);
     const r = this.#inbound.push(p.sequenceNumber, p.timestamp, data, p.payloadOffset, p.payloadLength, p.marker, now);
     if (r !== 'ok') this.#drops.drop(r, from);
   }
@@ -211,7 +219,7 @@ export class RtpTransport implements PcmPort {
     let data: Uint8Array = msg;
     if (this.#srtpIn !== null) {
       const plain = this.#srtpIn.unprotectRtcp(msg);
-      if (typeof plain === 'string') return this.#drops.drop(plain === 'auth' ? 'srtp-auth' : plain === 'replay' ? 'srtp-replay' : 'srtp-truncated');
+      if (typeof plain === 'string') return this.#drops.drop(SRTP_DROP[plain]);
       data = plain;
     }
     const result = this.#rtcp.onRtcp(data, now);
@@ -235,12 +243,30 @@ export class RtpTransport implements PcmPort {
     socket.send(out, port, this.#source.destination.address);
   }
 
+  /** Reports a DTMF event whose end packets were all lost, once telephone-events have stopped. */
+  #flushDtmf(now: number): void {
+    if (this.#lastDtmfAt === 0 || now - this.#lastDtmfAt < DTMF_FLUSH_MS) return;
+    this.#lastDtmfAt = 0;
+    const digit = this.#dtmf.flush();
+    if (digit !== null) this.onDtmf?.(digit.digit, digit.durationMs);
+  }
+
   #checkTimeout(): void {
-    if (this.#closed || !receives(this.#media)) return;
+    if (this.#closed) return;
+    this.#flushDtmf(Date.now());
+    if (!receives(this.#media)) return;
     const last = Math.max(this.#lastPacketAt, this.#lastRemoteAt);
     if (Date.now() - last >= this.#o.mediaTimeoutMs) this.onEnded?.('media-timeout');
   }
 }
+
+const SRTP_DROP: Record<SrtpError, DropReason> = {
+  truncated: 'srtp-truncated',
+  auth: 'srtp-auth',
+  replay: 'srtp-replay',
+  'too-old': 'srtp-too-old',
+  'bad-rtcp': 'rtcp-malformed',
+};
 
 const receives = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'recvonly';
 const sends = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'sendonly';
