@@ -15,6 +15,7 @@ import { ParticipantRuntime } from './ParticipantRuntime.js';
 import { TalkChange } from './TalkDetector.js';
 import { TickEventKind, TickEventQueue } from './TickEventQueue.js';
 import { ConferenceTickStats } from './ConferenceTickStats.js';
+import type { TickHistogram } from '../host/MediaMetrics.js';
 
 /**
  * A conference as the media thread runs it. Control methods change state between ticks;
@@ -25,7 +26,7 @@ export class ConferenceRuntime implements Tickable {
   readonly id: string;
   readonly format: FrameFormat;
   readonly intervalMs: number;
-  readonly stats = new ConferenceTickStats();
+  readonly stats: ConferenceTickStats;
   #options: ConferenceOptions;
   readonly #emit: (event: ConferenceEvent) => void;
   readonly #buffers: MixBuffers;
@@ -44,8 +45,9 @@ export class ConferenceRuntime implements Tickable {
   readonly #idAt = (i: number) => this.#slots[i].id;
   readonly #deliver = (kind: TickEventKind, a: number, b: number) => this.#deliverTickEvent(kind, a, b);
 
-  constructor(id: string, options: ConferenceOptions, emit: (event: ConferenceEvent) => void, kernel?: Kernel) {
+  constructor(id: string, options: ConferenceOptions, emit: (event: ConferenceEvent) => void, kernel?: Kernel, histogram?: TickHistogram) {
     this.id = id;
+    this.stats = new ConferenceTickStats(histogram);
     this.#options = options;
     this.#emit = emit;
     this.format = new FrameFormat(options.rate, options.intervalMs);
@@ -150,6 +152,11 @@ export class ConferenceRuntime implements Tickable {
     const p = this.#get(participantId);
     p.injection?.close();
     p.injection = source;
+  }
+
+  /** Every participant's port (for metrics; not for the tick). */
+  ports(): PcmPort[] {
+    return this.#slots.map((p) => p.port);
   }
 
   /** The participant's port (the host reaches RTP endpoints through it). */

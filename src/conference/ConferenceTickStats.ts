@@ -1,3 +1,5 @@
+import type { TickHistogram } from '../host/MediaMetrics.js';
+
 const RECENT = 16;
 
 /** Per-conference tick figures, updated in place by the tick (no allocation). */
@@ -15,6 +17,12 @@ export class ConferenceTickStats {
   /** The last RECENT ticks' frame indexes and lateness, as rings. */
   readonly #recentFrame = new Float64Array(RECENT);
   readonly #recentLate = new Float64Array(RECENT);
+  readonly #histogram: TickHistogram | undefined;
+
+  /** `histogram` collects every conference's tick durations on one media thread. */
+  constructor(histogram?: TickHistogram) {
+    this.#histogram = histogram;
+  }
 
   record(frameIndex: number, lateMs: number, tickMs: number): void {
     if (this.lastFrameIndex >= 0 && frameIndex > this.lastFrameIndex + 1) {
@@ -28,6 +36,7 @@ export class ConferenceTickStats {
     this.ticks++;
     this.lastTickMs = tickMs;
     this.totalTickMs += tickMs;
+    this.#histogram?.observe(tickMs);
     if (tickMs > this.maxTickMs) this.maxTickMs = tickMs;
     if (lateMs > this.maxLateMs) this.maxLateMs = lateMs;
   }

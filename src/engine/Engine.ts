@@ -8,6 +8,7 @@ import { splitPortRange } from '../transports/PortPool.js';
 import { silentLogger, stderrLogger } from '../util/logger.js';
 import { InlineChannel } from '../host/InlineChannel.js';
 import type { EventMessage, HostStats } from '../host/protocol.js';
+import type { HostMetrics } from '../host/MediaMetrics.js';
 import { WorkerChannel } from '../host/WorkerChannel.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import { Conference } from './Conference.js';
@@ -91,6 +92,11 @@ export class Engine extends TypedEmitter<EngineEvents> {
   /** Clock and load figures of every media host. */
   hostStats(): Promise<HostStats[]> {
     return Promise.all(this.#hosts.map((h) => h.request('hostStats', {})));
+  }
+
+  /** Counters and histograms of every media host, for /metrics. */
+  metrics(): Promise<HostMetrics[]> {
+    return Promise.all(this.#hosts.map((h) => h.request('metrics', {})));
   }
 
   /** Blocks the media thread that holds `conferenceId` for `ms` (a clock diagnostic). */

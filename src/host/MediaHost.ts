@@ -9,6 +9,7 @@ import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
 import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaConfig } from './MediaConfig.js';
+import { addTotals, addTransport, emptyTotals, TickHistogram } from './MediaMetrics.js';
 import type { CommandArgs, CommandName, CommandResult, HostMessage, RequestMessage } from './protocol.js';
 
 type Handlers = { [K in CommandName]: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>> };
@@ -32,6 +33,8 @@ export class MediaHost {
   readonly #conferences = new Map<string, ConferenceRuntime>();
   readonly #o: MediaHostOptions;
   readonly #pool: PortPool;
+  readonly #histogram = new TickHistogram();
+  readonly #departed = emptyTotals();
 
   constructor(post: (message: HostMessage) => void, options: MediaHostOptions) {
     this.#post = post;
@@ -65,7 +68,7 @@ export class MediaHost {
         this.#post({ type: 'event', conferenceId, event });
         if (event.name === 'participant-left') this.#clock(conference);
       };
-      const conference = new ConferenceRuntime(conferenceId, options, emit);
+      const conference = new ConferenceRuntime(conferenceId, options, emit, undefined, this.#histogram);
       this.#conferences.set(conferenceId, conference);
       return null;
     },
@@ -139,6 +142,27 @@ export class MediaHost {
       participants: [...this.#conferences.values()].reduce((n, c) => n + c.size, 0),
       scheduler: this.#scheduler.stats(),
     }),
+    metrics: () => {
+      const transports = addTotals(emptyTotals(), this.#departed);
+      let participants = 0;
+      for (const c of this.#conferences.values()) {
+        participants += c.size;
+        for (const port of c.ports()) {
+          if (port instanceof RtpEndpoint || port instanceof WebRtcTransport) {
+            const stats = port.stats();
+            if (stats) addTransport(transports, stats);
+          }
+        }
+      }
+      const h = this.#histogram;
+      return {
+        conferences: this.#conferences.size,
+        participants,
+        transports,
+        tick: { counts: [...h.counts], sumMs: h.sumMs, count: h.count },
+        latenessP99Ms: this.#scheduler.stats().lateness.p99,
+      };
+    },
     stall: ({ ms }) => {
       if (!(ms >= 0 && ms <= 5000)) throw new InvalidArgumentError('ms', 'must be from 0 to 5000');
       const until = performance.now() + ms;
@@ -178,6 +202,7 @@ export class MediaHost {
       rtcpIntervalMs: config.rtcpIntervalMs,
       log,
       context: { conferenceId: c.id, participantId },
+      totals: this.#departed,
     };
   }
 
@@ -190,6 +215,7 @@ export class MediaHost {
       mediaTimeoutMs: config.mediaTimeoutMs,
       log,
       context: { conferenceId: c.id, participantId },
+      totals: this.#departed,
     };
   }
 

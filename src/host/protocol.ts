@@ -9,6 +9,7 @@ import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { PortSpec, SourceSpec } from '../ports/specs.js';
 import type { TransportStats } from '../transports/TransportStats.js';
+import type { HostMetrics } from './MediaMetrics.js';
 
 interface ConferenceRef {
   conferenceId: string;
@@ -58,6 +59,7 @@ export interface HostCommands {
   participants: { args: ConferenceRef; result: ParticipantState[] };
   conferenceStats: { args: ConferenceRef; result: ConferenceStats };
   hostStats: { args: Record<string, never>; result: HostStats };
+  metrics: { args: Record<string, never>; result: HostMetrics };
   /** Blocks the media thread for `ms`: a diagnostic for the clock's stall policy. */
   stall: { args: { ms: number }; result: null };
   shutdown: { args: Record<string, never>; result: null };

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioDecoder } from '../codecs/AudioDecoder.js';
 import { Resampler } from '../codecs/Resampler.js';
 import { JitterBuffer, Playout, type JitterPushResult } from './JitterBuffer.js';
@@ -27,6 +28,8 @@ export interface InboundStats {
   jitterMs: number;
   targetMs: number;
   bufferedMs: number;
+  /** Time spent decoding and concealing, for metrics. */
+  decodeMs: number;
 }
 
 const MAX_PACKET_MS = 120;
@@ -82,7 +85,7 @@ export class InboundStream {
     this.#fifo = new PcmFifo(Math.ceil((rate * (MAX_PACKET_MS * 2 + this.#frameMs)) / 1000));
     this.stats = {
       packets: 0, decoded: 0, lost: 0, late: 0, duplicates: 0, overflow: 0, malformed: 0, concealed: 0,
-      silentPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0,
+      silentPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0, decodeMs: 0,
     };
   }
 
@@ -167,7 +170,9 @@ export class InboundStream {
         this.#fifo.write(null, Math.round((this.#packetMs * this.#rate) / 1000), true);
         return true;
       }
+      const started = monotonicMs();
       const pcm = this.#decoder.decode(payload);
+      this.stats.decodeMs += monotonicMs() - started;
       if (pcm === null) {
         this.stats.malformed++;
         this.#conceal();
@@ -198,7 +203,9 @@ export class InboundStream {
   }
 
   #conceal(): void {
+    const started = monotonicMs();
     const pcm = this.#decoder.conceal();
+    this.stats.decodeMs += monotonicMs() - started;
     this.stats.concealed++;
     this.#concealedMs += (pcm.length / this.#decoder.clockRate) * 1000;
     this.#emit(pcm, false);

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioEncoder } from '../codecs/AudioEncoder.js';
 import { Resampler } from '../codecs/Resampler.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -11,6 +12,8 @@ export interface OutboundStats {
   /** RTP timestamp and wall time of the last packet, for sender reports. */
   lastTimestamp: number;
   lastSentAt: number;
+  /** Time spent encoding, for metrics. */
+  encodeMs: number;
 }
 
 export interface OutboundStreamOptions {
@@ -35,7 +38,7 @@ const RTP_HEADER = 12;
  * The marker bit starts every talkspurt (the first packet with sound after silence).
  */
 export class OutboundStream {
-  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0 };
+  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0, encodeMs: 0 };
   readonly #o: OutboundStreamOptions;
   readonly #resampler: Resampler | null;
   readonly #resampled: Int16Array;
@@ -95,7 +98,9 @@ export class OutboundStream {
   }
 
   #emit(): void {
+    const started = monotonicMs();
     const payload = this.#o.encoder.encode(this.#packetPcm);
+    this.stats.encodeMs += monotonicMs() - started;
     const packet = Buffer.allocUnsafe(RTP_HEADER + payload.length);
     const marker = this.#packetVoiced && this.#lastWasSilent;
     writeRtpHeader(packet, 0, {

@@ -10,6 +10,7 @@ import type { MemoryPortSpec } from './MemoryPort.js';
 import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
+import { ToneSource, type ToneSourceSpec } from '../media/ToneSource.js';
 
 /**
  * Media over RTP: answer `sdp` if given, else make an offer to be completed by answer(). An
@@ -23,7 +24,7 @@ export interface RtpPortSpec {
 }
 
 export type PortSpec = MemoryPortSpec | RtpPortSpec;
-export type SourceSpec = RingSourceSpec;
+export type SourceSpec = RingSourceSpec | ToneSourceSpec;
 
 /** A media-thread port and, for RTP, the SDP to give back to the caller. */
 export interface OpenedPort {
@@ -65,6 +66,8 @@ export function openSource(spec: SourceSpec, format: FrameFormat): FrameSource {
     case 'ring':
       checkSamples('source', spec.ring.samples, format);
       return new RingSource(spec);
+    case 'tone':
+      return new ToneSource(spec, format.rate);
     default:
       throw new InvalidArgumentError('source', 'has an unknown kind');
   }

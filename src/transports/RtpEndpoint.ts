@@ -10,6 +10,7 @@ import { answerReoffer } from '../sdp/reoffer.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 import type { OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { Logger } from '../util/logger.js';
+import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
 import { RtpTransport, type RtpTransportStats } from './RtpTransport.js';
 
@@ -24,6 +25,8 @@ export interface RtpEndpointConfig {
   rtcpIntervalMs: number;
   log: Logger;
   context: Record<string, unknown>;
+  /** Counters of departed participants: a closing transport adds its own. */
+  totals?: TransportTotals;
 }
 
 /**
@@ -118,6 +121,7 @@ export class RtpEndpoint implements PcmPort {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#transport !== null && this.#c.totals) addTransport(this.#c.totals, this.#transport.stats());
     if (this.#transport !== null) this.#transport.close();
     else for (const s of [this.#ports.rtp, this.#ports.rtcp]) s?.close();
     this.#c.pool.release(this.#ports.rtpPort);

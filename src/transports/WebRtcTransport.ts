@@ -16,6 +16,7 @@ import type { OutputMode } from '../mixing/flags.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import type { NegotiatedCodec } from '../sdp/NegotiatedMedia.js';
 import type { Logger } from '../util/logger.js';
+import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import { DropCounter } from './DropCounter.js';
 import type { TransportStats } from './TransportStats.js';
 
@@ -27,6 +28,8 @@ export interface WebRtcConfig {
   mediaTimeoutMs: number;
   log: Logger;
   context: Record<string, unknown>;
+  /** Counters of departed participants: a closing transport adds its own. */
+  totals?: TransportTotals;
 }
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -49,6 +52,7 @@ export class WebRtcTransport implements PcmPort {
   readonly #drops: DropCounter;
   readonly #levelId: number | undefined;
   readonly #timeout: NodeJS.Timeout;
+  readonly #totals: TransportTotals | undefined;
   #packetsIn = 0;
   #bytesIn = 0;
   #audioLevel: number | null = null;
@@ -69,6 +73,7 @@ export class WebRtcTransport implements PcmPort {
     this.#codec = codec;
     this.localSdp = localSdp;
     this.#drops = new DropCounter(c.log, c.context);
+    this.#totals = c.totals;
     const { decoder, encoder } = codecFor(codec, c.opus);
     this.#inbound = new InboundStream(decoder, c.format.rate, c.format.samples);
     this.#outbound = new OutboundStream({
@@ -150,6 +155,7 @@ export class WebRtcTransport implements PcmPort {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#totals) addTransport(this.#totals, this.stats());
     clearInterval(this.#timeout);
     void this.#pc.close();
   }

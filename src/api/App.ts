@@ -1,0 +1,32 @@
+import type { Engine } from '../engine/Engine.js';
+import { NotFoundError } from '../errors.js';
+import type { ConferenceDocument, ConferenceService } from '../service/ConferenceService.js';
+import type { Store } from '../store/Store.js';
+import type { Tokens } from '../store/Tokens.js';
+import type { Logger } from '../util/logger.js';
+import type { Metrics } from './metrics/Metrics.js';
+
+/** What the API's routes and commands work with. */
+export interface App {
+  store: Store;
+  tokens: Tokens;
+  engine: Engine;
+  service: ConferenceService;
+  metrics: Metrics;
+  log: Logger;
+  /** Ad-hoc conferences (created by a join carrying `config`): live only, never stored. */
+  adhoc: Map<string, ConferenceDocument>;
+}
+
+/** The account a request names, if the caller may act on it; otherwise 404, so existence does not leak. */
+export function accountFor(app: App, actorId: string, accountId: string): string {
+  if (!app.store.account(accountId) || !app.store.canActOn(actorId, accountId)) throw new NotFoundError('account', accountId);
+  return accountId;
+}
+
+/** A stored conference document, or a live ad-hoc one. */
+export function conferenceFor(app: App, accountId: string, id: string): ConferenceDocument {
+  const doc = app.store.conference(accountId, id) ?? app.adhoc.get(`${accountId}/${id}`);
+  if (!doc) throw new NotFoundError('conference', id);
+  return doc;
+}

@@ -1,0 +1,96 @@
+import type { ParticipantPatch } from '../../conference/ParticipantOptions.js';
+import { s } from '../schema/Schema.js';
+import type { Command, CommandContext } from './Command.js';
+
+const none = s.object({});
+
+/** mute/unmute/deaf/undeaf for one participant, or for every participant but the moderators. */
+function controlCommands(patch: Record<string, ParticipantPatch>): Command[] {
+  return Object.entries(patch).flatMap(([name, p]) => [
+    {
+      name,
+      target: 'participant' as const,
+      description: `${name} the participant`,
+      data: none,
+      run: async ({ service, accountId, doc, participantId }: CommandContext) => {
+        await service.update(accountId, doc.id, participantId!, p);
+        return { participant_id: participantId, action: name };
+      },
+    },
+    {
+      name,
+      target: 'participants' as const,
+      description: `${name} every participant except the moderators`,
+      data: none,
+      run: async ({ service, accountId, doc }: CommandContext) => {
+        const targets = service.members(accountId, doc.id).filter((m) => !m.moderator);
+        await Promise.all(targets.map((m) => service.update(accountId, doc.id, m.participantId, p)));
+        return { affected: targets.map((m) => m.participantId) };
+      },
+    },
+  ]);
+}
+
+export const participantCommands: Command[] = [
+  ...controlCommands({ mute: { muted: true }, unmute: { muted: false }, deaf: { deaf: true }, undeaf: { deaf: false } }),
+  {
+    name: 'kick',
+    target: 'participant',
+    description: 'Kick the participant from the conference',
+    data: none,
+    run: async ({ service, accountId, doc, participantId }) => {
+      await service.kick(accountId, doc.id, participantId!);
+      return 'participant kicked';
+    },
+  },
+  {
+    name: 'kick',
+    target: 'participants',
+    description: 'Kick all the participants from the conference',
+    data: none,
+    run: async ({ service, accountId, doc }) => {
+      const all = service.members(accountId, doc.id);
+      await Promise.all(all.map((m) => service.kick(accountId, doc.id, m.participantId)));
+      return { affected: all.map((m) => m.participantId) };
+    },
+  },
+  {
+    name: 'relate',
+    target: 'participants',
+    description: 'Relate two participants: deaf (the participant does not hear the other), mute (the other does not hear the participant) or clear',
+    data: s.object(
+      {
+        participant_id: s.union([s.integer({ min: 1 }), s.string({ min: 1, max: 16 })]),
+        other_participant: s.union([s.integer({ min: 1 }), s.string({ min: 1, max: 16 })]),
+        relationship: s.string({ enum: ['deaf', 'mute', 'clear'], default: 'clear' }),
+      },
+      { required: ['participant_id', 'other_participant'] },
+    ),
+    run: async ({ service, accountId, doc }, data) => {
+      const relation = { deaf: 'nohear', mute: 'nospeak', clear: 'clear' } as const;
+      const rel = relation[data.relationship as keyof typeof relation];
+      await service.relate(accountId, doc.id, Number(data.participant_id), Number(data.other_participant), rel);
+      return 'relating participants';
+    },
+  },
+  {
+    name: 'play',
+    target: 'participant',
+    description: 'Play media to this participant only: a tone_stream:// string',
+    data: s.object({ media_id: s.string({ min: 1, max: 2048 }) }, { required: ['media_id'] }),
+    run: async ({ service, accountId, doc, participantId }, data) => {
+      await service.play(accountId, doc.id, participantId!, data.media_id as string);
+      return 'playing';
+    },
+  },
+  {
+    name: 'answer',
+    target: 'participant',
+    description: "Complete roomtone's SDP offer (a participant added without sdp) with the remote answer",
+    data: s.object({ sdp: s.string({ min: 1, max: 65536 }) }, { required: ['sdp'] }),
+    run: async ({ service, accountId, doc, participantId }, data) => {
+      await service.answer(accountId, doc.id, participantId!, data.sdp as string);
+      return 'answer applied';
+    },
+  },
+];

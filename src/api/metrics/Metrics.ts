@@ -1,0 +1,75 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Engine } from '../../engine/Engine.js';
+import { addTotals, emptyTotals, TICK_BUCKETS_MS, type HostMetrics } from '../../host/MediaMetrics.js';
+
+/**
+ * GET /metrics: process metrics plus what the media hosts count. Host counters are monotonic
+ * totals; at each scrape the Prometheus counters advance by the difference.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #engine: Engine;
+  readonly #participants = new Gauge({ name: 'roomtone_participants', help: 'Participants in conferences', registers: [this.registry] });
+  readonly #conferences = new Gauge({ name: 'roomtone_conferences', help: 'Running conferences', registers: [this.registry] });
+  readonly #packets = new Counter({ name: 'roomtone_packets_total', help: 'RTP packets by direction', labelNames: ['direction'], registers: [this.registry] });
+  readonly #dropped = new Counter({ name: 'roomtone_packets_dropped_total', help: 'Dropped incoming packets by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly #codecSeconds = new Counter({ name: 'roomtone_codec_seconds_total', help: 'Time spent encoding and decoding', labelNames: ['operation'], registers: [this.registry] });
+  readonly #lateness = new Gauge({ name: 'roomtone_tick_lateness_p99_seconds', help: 'p99 tick lateness of the most late media thread', registers: [this.registry] });
+  readonly #http = new Counter({ name: 'roomtone_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'status'], registers: [this.registry] });
+  readonly #seen = new Map<string, number>();
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+    collectDefaultMetrics({ register: this.registry, prefix: 'roomtone_' });
+  }
+
+  httpRequest(method: string, status: number): void {
+    this.#http.inc({ method, status: String(status) });
+  }
+
+  async text(): Promise<string> {
+    const hosts = await this.#engine.metrics();
+    const t = hosts.reduce((acc, h) => addTotals(acc, h.transports), emptyTotals());
+    this.#participants.set(hosts.reduce((n, h) => n + h.participants, 0));
+    this.#conferences.set(hosts.reduce((n, h) => n + h.conferences, 0));
+    this.#lateness.set(Math.max(0, ...hosts.map((h) => h.latenessP99Ms)) / 1000);
+    this.#advance(this.#packets, { direction: 'in' }, t.packetsIn);
+    this.#advance(this.#packets, { direction: 'out' }, t.packetsOut);
+    for (const [reason, n] of Object.entries(t.drops)) this.#advance(this.#dropped, { reason }, n);
+    this.#advance(this.#codecSeconds, { operation: 'decode' }, t.decodeMs / 1000);
+    this.#advance(this.#codecSeconds, { operation: 'encode' }, t.encodeMs / 1000);
+    return (await this.registry.metrics()) + tickHistogram(hosts);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  #advance<L extends string>(counter: Counter<L>, labels: Record<L, string>, total: number): void {
+    const key = `${(counter as unknown as { name: string }).name}${JSON.stringify(labels)}`;
+    const delta = total - (this.#seen.get(key) ?? 0);
+    if (delta > 0) counter.inc(labels as Partial<Record<L, string>>, delta);
+    this.#seen.set(key, Math.max(total, this.#seen.get(key) ?? 0));
+  }
+}
+
+/** The hosts' tick-duration buckets in Prometheus histogram text. */
+function tickHistogram(hosts: HostMetrics[]): string {
+  const name = 'roomtone_tick_duration_seconds';
+  const counts = new Array<number>(TICK_BUCKETS_MS.length + 1).fill(0);
+  let sum = 0;
+  let count = 0;
+  for (const h of hosts) {
+    h.tick.counts.forEach((c, i) => (counts[i] += c));
+    sum += h.tick.sumMs / 1000;
+    count += h.tick.count;
+  }
+  const lines = [`# HELP ${name} Time to run one conference tick`, `# TYPE ${name} histogram`];
+  let cumulative = 0;
+  TICK_BUCKETS_MS.forEach((le, i) => {
+    cumulative += counts[i];
+    lines.push(`${name}_bucket{le="${le / 1000}"} ${cumulative}`);
+  });
+  lines.push(`${name}_bucket{le="+Inf"} ${count}`, `${name}_sum ${sum}`, `${name}_count ${count}`);
+  return lines.join('\n') + '\n';
+}

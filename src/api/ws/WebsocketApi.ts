@@ -1,0 +1,249 @@
+// Kazoo-style websocket API on the HTTP server's own port (`GET /v2/websocket`): JSON messages
+// subscribe to conference event bindings and run conference commands. Each message carries its
+// auth token (as in Kazoo's blackhole), so no cookie is involved and a cross-site page gains
+// nothing by opening the socket. All a remote party controls is bounded: connections, message
+// size, subscriptions, commands in flight, and bytes queued towards it.
+
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { parseBinding } from './bindings.js';
+import { SocketSink, Subscription, type EventHub } from './EventHub.js';
+
+export type CommandRequest = { accountId: string; conferenceId: string; participantId?: number; command: string; data: unknown };
+
+export interface WebsocketApiOptions {
+  /** account id for a token, or undefined */
+  authenticate(token: string): string | undefined;
+  /** may the token's account act on accountId (itself or a child)? */
+  canAct(actorAccountId: string, accountId: string): boolean;
+  runCommand(actorAccountId: string, req: CommandRequest): Promise<unknown>;
+  /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
+  log?: { warn(fields: object, msg: string): void };
+  maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number;
+  maxMessageBytes?: number; maxPendingCommands?: number; pingIntervalMs?: number; closeGraceMs?: number;
+}
+
+const DEFAULTS = {
+  maxBufferedBytes: 1024 * 1024, // bytes queued towards one socket before it is cut (1008)
+  maxQueuedEvents: 10_000, // frames queued towards one socket before it is cut (1008)
+  maxSubscriptions: 100, // per connection
+  maxConnections: 1000, // per server; more are refused with HTTP 503
+  maxMessageBytes: 64 * 1024, // larger client messages close the socket with 1009
+  maxPendingCommands: 32, // per connection; more get a 429 reply
+  pingIntervalMs: 30_000, // a peer that has not answered the previous ping is terminated
+  closeGraceMs: 2000, // for a closing peer to finish the close handshake
+};
+type Limits = typeof DEFAULTS;
+
+export const WEBSOCKET_PATH = '/v2/websocket';
+const MAX_ID_LENGTH = 128; // ids and command names
+const MAX_TOKEN_LENGTH = 4096; // longer "tokens" are not looked up at all
+
+interface Connection {
+  ws: WebSocket;
+  sink: SocketSink;
+  subs: Map<string, Subscription>; // key: account id + ' ' + binding
+  commands: number;
+}
+
+type Json = Record<string, unknown>;
+type Reply = { status: 'success'; data?: unknown } | { status: 'error'; error: string; message: string; data?: unknown };
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH;
+const fail = (status: number, message: string, data?: unknown): Reply => ({ status: 'error', error: String(status), message, data });
+
+export class WebsocketApi {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Connection>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly limits: Limits;
+  private cutCount = 0;
+
+  constructor(private readonly server: Server, private readonly hub: EventHub, private readonly opts: WebsocketApiOptions) {
+    const given = opts as Partial<Limits>;
+    this.limits = { ...DEFAULTS };
+    for (const k of Object.keys(DEFAULTS) as (keyof Limits)[]) this.limits[k] = given[k] ?? DEFAULTS[k];
+    // No compression: permessage-deflate costs memory per socket and queues inside ws, where the
+    // slow-consumer bound would not see it.
+    this.wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: this.limits.maxMessageBytes });
+    server.on('upgrade', this.onUpgrade);
+    this.pingTimer = setInterval(() => this.keepalive(), this.limits.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  get slowConsumersCut(): number {
+    return this.cutCount;
+  }
+
+  /** Bytes queued in this process towards all sockets (bounded by connections × maxBufferedBytes). */
+  get bufferedBytes(): number {
+    return [...this.conns].reduce((n, c) => n + c.ws.bufferedAmount, 0);
+  }
+
+  /** Stops accepting, closes every socket with 1001, and terminates those that do not finish in time. */
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    this.server.off('upgrade', this.onUpgrade); // so no socket is accepted from here on
+    // drop() runs on each socket's 'close', so the set empties as the sockets finish.
+    const all = Promise.all([...this.conns].map((c) => new Promise((resolve) => c.ws.once('close', resolve))));
+    for (const c of this.conns) c.ws.close(1001, 'server shutting down');
+    const timer = setTimeout(() => this.conns.forEach((c) => c.ws.terminate()), this.limits.closeGraceMs);
+    await all;
+    clearTimeout(timer);
+    this.wss.close();
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WEBSOCKET_PATH) {
+      // Another module may serve this path; answer only when nobody else listens, so the socket
+      // is not left hanging.
+      if (this.server.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
+      return;
+    }
+    // handleUpgrade completes synchronously (no verifyClient), so the count cannot race.
+    if (this.conns.size >= this.limits.maxConnections) return reject(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  };
+
+  private accept(ws: WebSocket): void {
+    const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
+    const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
+    const conn: Connection = { ws, sink, subs: new Map(), commands: 0 };
+    this.conns.add(conn);
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('close', () => this.drop(conn));
+    // ws reports protocol violations (oversized message → 1009, bad UTF-8 → 1007) here and closes
+    // the socket itself. Not logged: the peer chooses how often that happens.
+    ws.on('error', () => {});
+  }
+
+  private drop(conn: Connection): void {
+    for (const sub of conn.subs.values()) this.hub.remove(sub);
+    conn.subs.clear();
+    this.conns.delete(conn);
+  }
+
+  private cut(conn: Connection): void {
+    this.cutCount++;
+    this.opts.log?.warn({ subscriptions: conn.subs.size, bufferedBytes: conn.ws.bufferedAmount }, 'websocket slow consumer cut');
+    for (const sub of conn.subs.values()) this.hub.remove(sub); // the sink closes the socket
+    conn.subs.clear();
+  }
+
+  private keepalive(): void {
+    for (const conn of this.conns) conn.sink.keepalive();
+  }
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.sink.cut || conn.ws.readyState !== 1) return;
+    let requestId: unknown;
+    try {
+      const msg = isBinary ? undefined : parseJson(data as Buffer); // binaryType nodebuffer: one Buffer
+      if (!isObject(msg)) return this.reply(conn, undefined, fail(400, 'message must be a JSON object in a text frame'));
+      const rid = msg.request_id;
+      requestId = (typeof rid === 'string' && rid.length <= 256) || Number.isFinite(rid) ? rid : undefined;
+      if (msg.action === 'subscribe' || msg.action === 'unsubscribe') this.onBinding(conn, msg, requestId);
+      else if (msg.action === 'command') this.onCommand(conn, msg, requestId);
+      else this.reply(conn, requestId, fail(400, 'unknown action'));
+    } catch (err) {
+      // A throwing callback must not take the process down from inside a socket read.
+      this.opts.log?.warn({ err: err instanceof Error ? err.message : err }, 'websocket message handler failed');
+      this.reply(conn, requestId, fail(500, 'internal error'));
+    }
+  }
+
+  /** The actor's account, or undefined after replying 401/404. */
+  private authorize(conn: Connection, msg: Json, requestId: unknown, accountId: string): string | undefined {
+    const token = msg.auth_token;
+    const actor = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? this.opts.authenticate(token) : undefined;
+    if (actor === undefined) return void this.reply(conn, requestId, fail(401, 'invalid credentials'));
+    // 404, not 403: an account outside the actor's tree is not confirmed to exist.
+    if (!this.opts.canAct(actor, accountId)) return void this.reply(conn, requestId, fail(404, 'account not found'));
+    return actor;
+  }
+
+  private onBinding(conn: Connection, msg: Json, requestId: unknown): void {
+    const data = msg.data;
+    if (!isObject(data) || !isId(data.account_id)) return this.reply(conn, requestId, fail(400, 'data.account_id is required'));
+    const binding = parseBinding(data.binding);
+    if (!binding) return this.reply(conn, requestId, fail(400, 'data.binding must be conference.event.{conference_id|*}.{call_id|*}'));
+    const accountId = data.account_id;
+    if (this.authorize(conn, msg, requestId, accountId) === undefined) return;
+    const key = accountId + ' ' + binding.key;
+    const existing = conn.subs.get(key);
+    if (msg.action === 'subscribe' && !existing) {
+      if (conn.subs.size >= this.limits.maxSubscriptions)
+        return this.reply(conn, requestId, fail(400, `too many subscriptions (limit ${this.limits.maxSubscriptions})`));
+      const sub = new Subscription(accountId, binding, conn.sink);
+      conn.subs.set(key, sub);
+      this.hub.add(sub);
+    } else if (msg.action === 'unsubscribe' && existing) {
+      conn.subs.delete(key);
+      this.hub.remove(existing);
+    }
+    // Subscribing twice and unsubscribing what is not subscribed succeed: the state is as asked.
+    this.reply(conn, requestId, { status: 'success' });
+  }
+
+  private onCommand(conn: Connection, msg: Json, requestId: unknown): void {
+    const d = msg.data;
+    const pid = isObject(d) ? d.participant_id : undefined;
+    const pidOk = pid === undefined || (Number.isSafeInteger(pid) && (pid as number) >= 0);
+    if (!isObject(d) || !isId(d.account_id) || !isId(d.conference_id) || !isId(d.command) || !pidOk)
+      return this.reply(conn, requestId, fail(400, 'data needs account_id, conference_id, command and maybe participant_id (integer)'));
+    const actor = this.authorize(conn, msg, requestId, d.account_id);
+    if (actor === undefined) return;
+    if (conn.commands >= this.limits.maxPendingCommands)
+      return this.reply(conn, requestId, fail(429, `too many commands in flight (limit ${this.limits.maxPendingCommands})`));
+    conn.commands++;
+    const req = { accountId: d.account_id, conferenceId: d.conference_id, command: d.command, data: d.data ?? {} };
+    Promise.resolve()
+      .then(() => this.opts.runCommand(actor, pid === undefined ? req : { ...req, participantId: pid as number }))
+      .then(
+        (result) => this.reply(conn, requestId, { status: 'success', data: result ?? {} }),
+        (err: unknown) => this.reply(conn, requestId, this.commandError(err, d.command as string)),
+      )
+      .finally(() => conn.commands--);
+  }
+
+  /** Maps a runCommand error to a reply; anything without an HTTP status is a 500 that hides its details. */
+  private commandError(err: unknown, command: string): Reply {
+    const e = err as { status?: unknown; message?: unknown; data?: unknown } | null;
+    const status = e?.status;
+    if (Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)
+      return fail(status as number, typeof e?.message === 'string' ? e.message : 'error', e?.data);
+    this.opts.log?.warn({ command, err: err instanceof Error ? err.message : err }, 'websocket command failed');
+    return fail(500, 'internal error');
+  }
+
+  private reply(conn: Connection, requestId: unknown, body: Reply): void {
+    let frame: string;
+    try {
+      frame = JSON.stringify({ action: 'reply', request_id: requestId, ...body });
+    } catch {
+      frame = JSON.stringify({ action: 'reply', request_id: requestId, ...fail(500, 'result is not serialisable') });
+    }
+    conn.sink.send(frame); // a reply the client does not read counts against it like an event
+  }
+}
+
+function parseJson(text: Buffer): unknown {
+  try {
+    return JSON.parse(text.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.on('error', () => {}); // the peer may be gone already
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.once('finish', () => socket.destroy());
+}

@@ -1,0 +1,123 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { accountFor, conferenceFor, type App } from '../api/App.js';
+import { COMMANDS, runCommand } from '../api/commands/commands.js';
+import { HttpApi } from '../api/http/HttpApi.js';
+import { HTTP_STATUS } from '../api/http/httpStatus.js';
+import { Metrics } from '../api/metrics/Metrics.js';
+import { ROUTES } from '../api/routes/routes.js';
+import { EventHub } from '../api/ws/EventHub.js';
+import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
+import { Engine } from '../engine/Engine.js';
+import { RoomtoneError } from '../errors.js';
+import { ConferenceService } from '../service/ConferenceService.js';
+import { Store } from '../store/Store.js';
+import { Tokens } from '../store/Tokens.js';
+import type { Logger } from '../util/logger.js';
+import type { ServerConfig } from './ServerConfig.js';
+
+/** The conference server: HTTP and websocket API over the engine, with SQLite documents. */
+export class Server {
+  readonly app: App;
+  readonly #http: HttpServer;
+  readonly #ws: WebsocketApi;
+  #closing: Promise<void> | undefined;
+
+  private constructor(app: App, http: HttpServer, ws: WebsocketApi) {
+    this.app = app;
+    this.#http = http;
+    this.#ws = ws;
+  }
+
+  static async start(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<Server> {
+    const store = Store.open(config.dataDir);
+    ensureMaster(store, config, log);
+    const engine = new Engine({
+      workers: config.workers,
+      media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts },
+    });
+    const hub = new EventHub();
+    const adhoc = new Map();
+    const service = new ConferenceService(
+      engine,
+      (e) => {
+        hub.publish(e);
+        if (e.name === 'conference-destroy') adhoc.delete(`${e.accountId}/${e.conferenceId}`);
+      },
+      log,
+    );
+    const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), log, adhoc };
+    const api = new HttpApi(ROUTES, app);
+    const http = createServer((req, res) => void api.handle(req, res));
+    http.requestTimeout = 30_000;
+    http.headersTimeout = 10_000;
+    http.maxConnections = 2000;
+    const ws = new WebsocketApi(http, hub, {
+      authenticate: (token) => app.tokens.accountOf(token),
+      canAct: (actor, account) => store.canActOn(actor, account),
+      runCommand: (actor, req) => websocketCommand(app, actor, req),
+      log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.httpPort, config.httpHost, () => resolve());
+    });
+    const server = new Server(app, http, ws);
+    log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
+    return server;
+  }
+
+  get url(): string {
+    const a = this.#http.address() as AddressInfo;
+    return `http://${a.address}:${a.port}`;
+  }
+
+  /** Graceful: stop accepting, end conferences (participants get RTCP BYE), flush the database. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.app.log.info({}, 'shutting down');
+      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      this.#http.closeIdleConnections();
+      await this.#ws.close();
+      await this.app.service.shutdown();
+      await this.app.engine.close();
+      this.app.store.close();
+      this.#http.closeAllConnections();
+      await closed;
+      this.app.log.info({}, 'stopped');
+    })();
+    return this.#closing;
+  }
+}
+
+/** The master account: created on first start, with ROOMTONE_MASTER_API_KEY or a generated key printed once. */
+function ensureMaster(store: Store, config: ServerConfig, log: Logger): void {
+  const master = store.master();
+  if (!master) {
+    const { account, apiKey } = store.createAccount('master', null, config.masterApiKey);
+    if (!config.masterApiKey) {
+      process.stdout.write(`\nroomtone master account ${account.id}\nmaster API key (shown once, store it now): ${apiKey}\n\n`);
+    }
+    log.info({ accountId: account.id }, 'master account created');
+    return;
+  }
+  if (config.masterApiKey && store.accountByApiKey(config.masterApiKey)?.id !== master.id) {
+    store.setApiKey(master.id, config.masterApiKey);
+    log.info({ accountId: master.id }, 'master API key replaced from ROOMTONE_MASTER_API_KEY');
+  }
+}
+
+/** Websocket commands go through the same command table as REST. */
+async function websocketCommand(app: App, actorId: string, req: CommandRequest): Promise<unknown> {
+  try {
+    const accountId = accountFor(app, actorId, req.accountId);
+    const doc = conferenceFor(app, accountId, req.conferenceId);
+    const target =
+      req.participantId !== undefined ? 'participant' : COMMANDS.some((c) => c.target === 'conference' && c.name === req.command) ? 'conference' : 'participants';
+    return await runCommand(target, req.command, { service: app.service, accountId, doc, participantId: req.participantId }, req.data);
+  } catch (err) {
+    if (!(err instanceof RoomtoneError)) throw err;
+    throw { status: HTTP_STATUS[err.code], message: err.message, data: err.details ?? (err.field ? { [err.field]: { invalid: { message: err.message } } } : {}) };
+  }
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
+import type { Engine } from '../engine/Engine.js';
+import type { Participant } from '../engine/Participant.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnsupportedError } from '../errors.js';
+import type { Relation } from '../mixing/Relations.js';
+import type { Logger } from '../util/logger.js';
+import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
+import type { EventSink } from './EventSink.js';
+import { LiveConference } from './LiveConference.js';
+import type { MemberInfo } from './MemberInfo.js';
+
+export type ConferenceDocument = { id: string } & Record<string, unknown>;
+
+export interface JoinRequest {
+  sdp?: string;
+  moderator?: boolean;
+  pin?: string;
+  callerIdName?: string;
+  callerIdNumber?: string;
+  callId?: string;
+}
+
+export interface Joined {
+  participant_id: number;
+  call_id: string;
+  sdp: string | null;
+}
+
+/**
+ * Conference documents brought to life: a document becomes an engine conference when its
+ * first participant joins and is torn down when the last one leaves. Every control action of
+ * the API ends here, whichever door (REST, websocket, in-process) it came through.
+ */
+export class ConferenceService {
+  readonly #engine: Engine;
+  readonly #sink: EventSink;
+  readonly #log: Logger;
+  readonly #live = new Map<string, LiveConference>();
+  readonly #starting = new Map<string, Promise<LiveConference>>();
+  readonly #locked = new Set<string>();
+
+  constructor(engine: Engine, sink: EventSink, log: Logger) {
+    this.#engine = engine;
+    this.#sink = sink;
+    this.#log = log;
+  }
+
+  get liveCount(): number {
+    return this.#live.size;
+  }
+
+  live(accountId: string, id: string): LiveConference | undefined {
+    return this.#live.get(key(accountId, id));
+  }
+
+  isLocked(accountId: string, id: string): boolean {
+    return this.#locked.has(key(accountId, id));
+  }
+
+  setLocked(accountId: string, id: string, locked: boolean): void {
+    const k = key(accountId, id);
+    if (locked === this.#locked.has(k)) return;
+    if (locked) this.#locked.add(k);
+    else this.#locked.delete(k);
+    const live = this.#live.get(k);
+    const event = locked ? 'lock' : 'unlock';
+    if (live) live.publishConference(event);
+    else this.#sink({ accountId, conferenceId: id, callId: 'conference', name: event, data: { event, conference_id: id } });
+  }
+
+  async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
+    if (this.isLocked(accountId, doc.id)) throw new ConflictError('the conference is locked');
+    const live = await this.#ensureLive(accountId, doc);
+    const max = maxParticipants(doc);
+    if (max !== undefined && live.members.size >= max) throw new ConflictError(`the conference is full (${max} participants)`);
+    const moderator = this.#role(doc, req);
+    const defaults = roleDefaults(doc, moderator);
+    const participant = await live.conf.addParticipant({ sdp: req.sdp, ...defaults });
+    const info: MemberInfo = {
+      participantId: participant.id,
+      callId: req.callId ?? randomUUID(),
+      callerIdName: req.callerIdName ?? '',
+      callerIdNumber: req.callerIdNumber ?? '',
+      moderator,
+      joinedAt: Date.now(),
+      state: participant.state,
+      muteDetect: false,
+    };
+    live.register(info);
+    return { participant_id: info.participantId, call_id: info.callId, sdp: participant.sdp };
+  }
+
+  /** The live participant, or NotFoundError. */
+  participant(accountId: string, id: string, participantId: number): { live: LiveConference; member: MemberInfo; handle: Participant } {
+    const live = this.live(accountId, id);
+    const member = live?.members.get(participantId);
+    const handle = live?.conf.participant(participantId);
+    if (!live || !member || !handle) throw new NotFoundError('participant', participantId);
+    return { live, member, handle };
+  }
+
+  /** Members of a live conference; empty when nobody is in it. */
+  members(accountId: string, id: string): MemberInfo[] {
+    return [...(this.live(accountId, id)?.members.values() ?? [])];
+  }
+
+  async update(accountId: string, id: string, participantId: number, patch: ParticipantPatch): Promise<void> {
+    await this.participant(accountId, id, participantId).handle.update(patch);
+  }
+
+  async kick(accountId: string, id: string, participantId: number): Promise<void> {
+    await this.participant(accountId, id, participantId).handle.kick('kicked');
+  }
+
+  async relate(accountId: string, id: string, participantId: number, other: number, relation: Relation): Promise<void> {
+    const { handle } = this.participant(accountId, id, participantId);
+    this.participant(accountId, id, other);
+    await handle.relate(other, relation);
+  }
+
+  async answer(accountId: string, id: string, participantId: number, sdp: string): Promise<void> {
+    await this.participant(accountId, id, participantId).handle.answer(sdp);
+  }
+
+  /** Plays media to everyone (participantId null) or to one participant. */
+  async play(accountId: string, id: string, participantId: number | null, mediaId: string): Promise<void> {
+    if (!mediaId.startsWith('tone_stream://')) {
+      throw new UnsupportedError('only tone_stream:// media plays so far; stored media and URLs come with the media store');
+    }
+    const source = { kind: 'tone' as const, tone: mediaId };
+    if (participantId !== null) {
+      await this.participant(accountId, id, participantId).handle.inject(source);
+      return;
+    }
+    const live = this.live(accountId, id);
+    if (!live) throw new ConflictError('nobody is in the conference to hear it');
+    await live.conf.inject(source);
+  }
+
+  /** Ends a conference for everyone (DELETE ?force=true, close). */
+  async end(accountId: string, id: string, reason: string): Promise<void> {
+    const live = this.live(accountId, id);
+    if (live) await live.conf.close(reason);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.#live.values()].map((l) => l.conf.close('shutdown')));
+  }
+
+  #role(doc: ConferenceDocument, req: JoinRequest): boolean {
+    if (req.moderator === true) return true;
+    if (req.pin === undefined) return false;
+    if (pins(doc, true).includes(req.pin)) return true;
+    if (pins(doc, false).includes(req.pin)) return false;
+    throw new ForbiddenError('the pin matches neither a member nor a moderator pin');
+  }
+
+  async #ensureLive(accountId: string, doc: ConferenceDocument): Promise<LiveConference> {
+    const k = key(accountId, doc.id);
+    const existing = this.#live.get(k);
+    if (existing) return existing;
+    const starting = this.#starting.get(k);
+    if (starting) return starting;
+    const start = (async () => {
+      const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc) });
+      const live = new LiveConference(accountId, doc.id, conf, this.#sink, () => void this.#retire(k, 'empty'));
+      this.#live.set(k, live);
+      live.publishConference('conference-create');
+      this.#log.info({ accountId, conferenceId: doc.id }, 'conference started');
+      return live;
+    })();
+    this.#starting.set(k, start);
+    try {
+      return await start;
+    } finally {
+      this.#starting.delete(k);
+    }
+  }
+
+  async #retire(k: string, reason: string): Promise<void> {
+    const live = this.#live.get(k);
+    if (!live) return;
+    this.#live.delete(k);
+    await live.conf.close(reason);
+    live.publishConference('conference-destroy', { reason });
+    this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');
+  }
+}
+
+const key = (accountId: string, id: string) => `${accountId}/${id}`;

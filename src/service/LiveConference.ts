@@ -1,0 +1,118 @@
+import type { ConferenceEvent, ParticipantState } from '../conference/ConferenceEvent.js';
+import type { Conference } from '../engine/Conference.js';
+import type { EventSink } from './EventSink.js';
+import { kazooParticipant, type MemberInfo } from './MemberInfo.js';
+
+/**
+ * A conference document while it has participants: the engine conference, what the control
+ * plane knows of each member, and the translation of engine events into Kazoo's event names
+ * (add-member, del-member, mute-member, start-talking, ...).
+ */
+export class LiveConference {
+  readonly accountId: string;
+  readonly id: string;
+  readonly conf: Conference;
+  readonly startedAt = Date.now();
+  readonly members = new Map<number, MemberInfo>();
+  readonly #sink: EventSink;
+
+  constructor(accountId: string, id: string, conf: Conference, sink: EventSink, onEmpty: () => void) {
+    this.accountId = accountId;
+    this.id = id;
+    this.conf = conf;
+    this.#sink = sink;
+    conf.on('participant-left', (e) => {
+      const m = this.members.get(e.participantId);
+      if (!m) return;
+      if (e.reason === 'kicked') this.#publish('kick-member', m);
+      this.#publish('del-member', m, { reason: e.reason });
+      this.members.delete(e.participantId);
+      if (this.members.size === 0) onEmpty();
+    });
+    conf.on('participant-updated', (e) => this.#updated(e.participantId, e.state));
+    conf.on('start-talking', (e) => this.#talking(e.participantId, true, e.energy));
+    conf.on('stop-talking', (e) => this.#talking(e.participantId, false, 0));
+    conf.on('mute-detect', (e) => {
+      const m = this.members.get(e.participantId);
+      if (!m) return;
+      m.muteDetect = true;
+      this.#publish('mute-detect', m);
+    });
+    conf.on('floor-change', (e) => this.#floor(e));
+    conf.on('dtmf', (e) => {
+      const m = this.members.get(e.participantId);
+      if (m) this.#publish('dtmf', m, { digit: e.digit, duration_ms: e.durationMs });
+    });
+  }
+
+  /** A participant finished joining: it becomes a member and the others hear of it. */
+  register(m: MemberInfo): void {
+    this.members.set(m.participantId, m);
+    this.#publish('add-member', m);
+  }
+
+  summary(locked: boolean): { members: number; admins: number; duration: number; is_locked: boolean } {
+    let admins = 0;
+    for (const m of this.members.values()) if (m.moderator) admins++;
+    return {
+      members: this.members.size - admins,
+      admins,
+      duration: Math.floor((Date.now() - this.startedAt) / 1000),
+      is_locked: locked,
+    };
+  }
+
+  /** `_read_only` with fresh media state (energies, talking) from the media thread. */
+  async readOnly(locked: boolean): Promise<Record<string, unknown>> {
+    for (const state of await this.conf.states()) {
+      const m = this.members.get(state.participantId);
+      if (m) m.state = state;
+    }
+    const now = Date.now();
+    return {
+      ...this.summary(locked),
+      participants: [...this.members.values()].map((m) => kazooParticipant(this.id, m, now)),
+    };
+  }
+
+  publishConference(name: string, data: Record<string, unknown> = {}): void {
+    this.#sink({ accountId: this.accountId, conferenceId: this.id, callId: 'conference', name, data: { event: name, conference_id: this.id, ...data } });
+  }
+
+  #publish(name: string, m: MemberInfo, extra: Record<string, unknown> = {}): void {
+    this.#sink({
+      accountId: this.accountId,
+      conferenceId: this.id,
+      callId: m.callId,
+      name,
+      data: { event: name, account_id: this.accountId, ...kazooParticipant(this.id, m), ...extra },
+    });
+  }
+
+  #updated(id: number, state: ParticipantState): void {
+    const m = this.members.get(id);
+    if (!m) return;
+    const before = m.state;
+    m.state = state;
+    if (before.muted !== state.muted) {
+      if (!state.muted) m.muteDetect = false;
+      this.#publish(state.muted ? 'mute-member' : 'unmute-member', m);
+    }
+    if (before.deaf !== state.deaf) this.#publish(state.deaf ? 'deaf-member' : 'undeaf-member', m);
+    if (before.held !== state.held) this.#publish(state.held ? 'hold-member' : 'unhold-member', m);
+  }
+
+  #talking(id: number, talking: boolean, energy: number): void {
+    const m = this.members.get(id);
+    if (!m) return;
+    m.state = { ...m.state, talking, currentEnergy: energy };
+    this.#publish(talking ? 'start-talking' : 'stop-talking', m);
+  }
+
+  #floor(e: Extract<ConferenceEvent, { name: 'floor-change' }>): void {
+    for (const m of this.members.values()) m.state = { ...m.state, floor: m.participantId === e.participantId };
+    const holder = e.participantId === null ? undefined : this.members.get(e.participantId);
+    if (holder) this.#publish('floor-change', holder, { previous_participant_id: e.previous });
+    else this.publishConference('floor-change', { participant_id: null, previous_participant_id: e.previous });
+  }
+}

@@ -1,0 +1,36 @@
+import type { CreateConferenceOptions } from '../engine/EngineTypes.js';
+
+type Doc = Record<string, unknown>;
+const obj = (v: unknown): Doc => (typeof v === 'object' && v !== null ? (v as Doc) : {});
+
+/** The mixer settings a conference document asks for (its profile, seed 003). */
+export function mixerOptions(doc: Doc): CreateConferenceOptions {
+  const profile = obj(doc.profile);
+  const o: CreateConferenceOptions = {};
+  if (typeof profile.rate === 'number') o.rate = profile.rate;
+  if (typeof profile.interval === 'number') o.intervalMs = profile.interval;
+  if (typeof profile['energy-level'] === 'number') o.energyLevel = profile['energy-level'];
+  if (typeof profile['comfort-noise'] === 'number') o.comfortNoise = profile['comfort-noise'];
+  return o;
+}
+
+/** Member or moderator defaults of a document: who joins muted or deaf. */
+export function roleDefaults(doc: Doc, moderator: boolean): { muted: boolean; deaf: boolean } {
+  const role = obj(doc[moderator ? 'moderator' : 'member']);
+  return {
+    muted: typeof role.join_muted === 'boolean' ? role.join_muted : !moderator,
+    deaf: role.join_deaf === true,
+  };
+}
+
+/** max_participants, or the profile's max-members. */
+export function maxParticipants(doc: Doc): number | undefined {
+  if (typeof doc.max_participants === 'number') return doc.max_participants;
+  const max = obj(doc.profile)['max-members'];
+  return typeof max === 'number' ? max : undefined;
+}
+
+export function pins(doc: Doc, moderator: boolean): string[] {
+  const list = obj(doc[moderator ? 'moderator' : 'member']).pins;
+  return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+}

@@ -1,0 +1,58 @@
+// The schema of roomtone.sqlite, as forward-only steps. Step i takes `PRAGMA user_version` from
+// i to i + 1. Steps are append-only: once released, a step is never edited (a database that ran
+// it would not run it again), so a change is always a new step at the end.
+
+import type Database from 'better-sqlite3';
+import { InvalidStateError } from '../errors.js';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: accounts with their key hash, conference documents, settings.
+  `
+  CREATE TABLE accounts (
+    -- seq orders accounts by creation (the master is the first root) and survives VACUUM,
+    -- which a bare rowid does not.
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    parent_id  TEXT REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    -- sha256 of the API key, the lookup index and the verifier at once (see Store.ts).
+    key_sha256 BLOB NOT NULL UNIQUE
+  );
+  CREATE INDEX accounts_parent ON accounts(parent_id, seq);
+
+  CREATE TABLE conferences (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    doc        TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX conferences_account ON conferences(account_id, seq);
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+/** Brings the database up to the latest version; each step commits on its own. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    // A newer roomtone wrote this file; running old code on it could corrupt data.
+    throw new InvalidStateError(
+      `database schema version ${current} is newer than this roomtone supports (${MIGRATIONS.length})`,
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      // user_version is written inside the step's transaction, so a crash leaves either
+      // the old schema and version or the new ones, never a mix.
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
