@@ -11,6 +11,7 @@ import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
 import { ToneSource, type ToneSourceSpec } from '../media/ToneSource.js';
+import { RecordingPort, type RecordingSpec } from '../media/RecordingPort.js';
 
 /**
  * Media over RTP: answer `sdp` if given, else make an offer to be completed by answer(). An
@@ -23,7 +24,7 @@ export interface RtpPortSpec {
   srtp?: SrtpSuite | false;
 }
 
-export type PortSpec = MemoryPortSpec | RtpPortSpec;
+export type PortSpec = MemoryPortSpec | RtpPortSpec | RecordingSpec;
 export type SourceSpec = RingSourceSpec | ToneSourceSpec;
 
 /** A media-thread port and, for RTP, the SDP to give back to the caller. */
@@ -56,6 +57,8 @@ export async function openPort(spec: PortSpec, format: FrameFormat, configs: Tra
         : await RtpEndpoint.offer(configs.rtp(), spec.srtp ?? false);
       return { port: endpoint, sdp: endpoint.localSdp };
     }
+    case 'record':
+      return { port: new RecordingPort(spec, format.rate), sdp: null };
     default:
       throw new InvalidArgumentError('port', 'has an unknown kind');
   }

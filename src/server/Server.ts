@@ -46,6 +46,7 @@ export class Server {
         if (e.name === 'conference-destroy') adhoc.delete(`${e.accountId}/${e.conferenceId}`);
       },
       log,
+      config.dataDir,
     );
     const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), log, adhoc };
     const api = new HttpApi(ROUTES, app);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
@@ -39,11 +40,14 @@ export class ConferenceService {
   readonly #live = new Map<string, LiveConference>();
   readonly #starting = new Map<string, Promise<LiveConference>>();
   readonly #locked = new Set<string>();
+  readonly #recordings = new Map<string, { participantId: number; file: string }>();
+  readonly #dataDir: string;
 
-  constructor(engine: Engine, sink: EventSink, log: Logger) {
+  constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string) {
     this.#engine = engine;
     this.#sink = sink;
     this.#log = log;
+    this.#dataDir = dataDir;
   }
 
   get liveCount(): number {
@@ -138,6 +142,31 @@ export class ConferenceService {
     await live.conf.inject(source);
   }
 
+  /**
+   * Starts or stops recording the conference mix to a WAV under the data dir. The recorder is a
+   * listening-only participant of the mixer, not a member of the conference.
+   */
+  async record(accountId: string, id: string, action: 'start' | 'stop'): Promise<{ recording: string; status: string }> {
+    const k = key(accountId, id);
+    const current = this.#recordings.get(k);
+    const live = this.live(accountId, id);
+    if (action === 'stop') {
+      if (!current) throw new ConflictError('the conference is not being recorded');
+      this.#recordings.delete(k);
+      await live?.conf.participant(current.participantId)?.kick('removed');
+      live?.publishConference('record-stop', { recording: current.file });
+      return { recording: current.file, status: 'stopped' };
+    }
+    if (current) throw new ConflictError('the conference is already being recorded');
+    if (!live) throw new ConflictError('nobody is in the conference to record');
+    const file = `${new Date().toISOString().replace(/[:.]/g, '-')}.wav`;
+    const path = join(this.#dataDir, 'recordings', accountId, id, file);
+    const recorder = await live.conf.addParticipant({ port: { kind: 'record', path } });
+    this.#recordings.set(k, { participantId: recorder.id, file });
+    live.publishConference('record-start', { recording: file });
+    return { recording: file, status: 'recording' };
+  }
+
   /** Ends a conference for everyone (DELETE ?force=true, close). */
   async end(accountId: string, id: string, reason: string): Promise<void> {
     const live = this.live(accountId, id);
@@ -182,6 +211,7 @@ export class ConferenceService {
     const live = this.#live.get(k);
     if (!live) return;
     this.#live.delete(k);
+    this.#recordings.delete(k);
     await live.conf.close(reason);
     live.publishConference('conference-destroy', { reason });
     this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');

@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the nearest directory above this file with a package.json (this file also runs compiled, from dist/test/helpers). */
+const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('/dist')) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('no package.json above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+})();
 /** The compiled CLI; `npm test`'s pretest (or `npm run build:ts`) builds it. */
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -28,7 +37,7 @@ export type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 export interface ApiClient {
   readonly url: string;
   /** One request; an object body is sent as JSON, a string or Buffer body as it is. */
-  api(method: Method, path: string, body?: unknown, token?: string): Promise<ApiResult>;
+  api(method: Method, path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<ApiResult>;
   /** PUT /v2/api_auth; throws unless it succeeds. */
   login(apiKey: string): Promise<{ token: string; accountId: string }>;
 }
@@ -36,13 +45,13 @@ export interface ApiClient {
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export function apiClient(url: string): ApiClient {
-  const api = async (method: Method, path: string, body?: unknown, token?: string): Promise<ApiResult> => {
-    const headers: Record<string, string> = {};
+  const api = async (method: Method, path: string, body?: unknown, token?: string, extra: Record<string, string> = {}): Promise<ApiResult> => {
+    const headers: Record<string, string> = { ...extra };
     if (token !== undefined) headers['x-auth-token'] = token;
     let payload: string | Buffer | undefined;
     if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
     else if (body !== undefined) payload = JSON.stringify(body);
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(url + path, { method, headers, body: payload, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await res.text();
     let parsed: Json = undefined as unknown as Json;

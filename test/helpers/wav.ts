@@ -1,3 +1,4 @@
+import { wavHeader } from '../../src/media/wavHeader.js';
 import { readFileSync } from 'node:fs';
 
 /** Reads a 16-bit PCM WAV (mono, or the first channel of several). */
@@ -29,18 +30,5 @@ export function readWav(path: string): { rate: number; samples: Int16Array } {
 /** Writes a 16-bit mono PCM WAV. */
 export function wavBytes(samples: Int16Array, rate: number): Buffer {
   const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  return Buffer.concat([wavHeader(rate, data.length), data]);
 }

@@ -36,6 +36,13 @@ export const conferenceCommands: Command[] = [
     },
   },
   {
+    name: 'record',
+    target: 'conference',
+    description: 'Start or stop recording the conference to a WAV file under the data dir',
+    data: s.object({ action: s.string({ enum: ['start', 'stop'], default: 'start' }) }),
+    run: async ({ service, accountId, doc }, data) => service.record(accountId, doc.id, data.action as 'start' | 'stop'),
+  },
+  {
     name: 'dial',
     target: 'conference',
     description: 'Dial an endpoint (user/device/DID): needs a SIP signalling layer roomtone does not have yet (501)',

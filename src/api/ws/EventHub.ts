@@ -128,9 +128,9 @@ export interface SinkLimits {
 const TEXT = { binary: false } as const;
 
 /**
- * A websocket as an EventSink, with ping/pong liveness and the slow-consumer rule: when what is queued for the socket
- * would pass a limit, nothing more is queued, the socket is closed with 1008 and `onSlow` is
- * called once. Replies go through the same sink so they obey the same bound.
+ * A websocket as an EventSink, with ping/pong liveness and the slow-consumer rule: when what is
+ * queued for the socket would pass a limit, nothing more is queued, the socket is closed with
+ * 1008 and `onSlow` is called once. Replies go through the same sink so they obey the same bound.
  */
 export class SocketSink implements EventSink {
   private pending = 0;
