@@ -30,3 +30,17 @@ export function conferenceFor(app: App, accountId: string, id: string): Conferen
   if (!doc) throw new NotFoundError('conference', id);
   return doc;
 }
+
+/** The account and conference a request names, both checked. */
+export function scopeOf(app: App, actorId: string, params: Record<string, string>): { accountId: string; doc: ConferenceDocument } {
+  const accountId = accountFor(app, actorId, params.A);
+  return { accountId, doc: conferenceFor(app, accountId, params.C) };
+}
+
+/** `_read_only`: live figures, or zeros when nobody is in the conference. */
+export async function readOnlyOf(app: App, accountId: string, doc: ConferenceDocument): Promise<Record<string, unknown> & { participants: unknown[] }> {
+  const live = app.service.live(accountId, doc.id);
+  const locked = app.service.isLocked(accountId, doc.id);
+  if (live) return (await live.readOnly(locked)) as Record<string, unknown> & { participants: unknown[] };
+  return { members: 0, admins: 0, duration: 0, is_locked: locked, participants: [] };
+}

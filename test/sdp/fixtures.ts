@@ -1,8 +1,7 @@
 // Offers written the way real endpoints write them (ffmpeg's output is verbatim from
 // `ffmpeg -f rtp -sdp_file` on this machine; the others follow those clients' SDP habits).
-import { expect } from 'vitest';
-import { InvalidArgumentError } from '../../src/errors.js';
 import type { LocalMediaConfig } from '../../src/sdp/NegotiatedMedia.js';
+import { expectInvalidArgument } from '../helpers/errors.js';
 
 export const sdp = (...lines: string[]): string => `${lines.join('\r\n')}\r\n`;
 
@@ -92,13 +91,5 @@ export function plainOffer(mediaLines: string[] = [], session: string[] = ['c=IN
 
 /** Asserts an InvalidArgumentError on field 'sdp' whose message matches `reason`. */
 export function expectSdpError(call: () => unknown, reason: RegExp): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InvalidArgumentError);
-  expect((caught as InvalidArgumentError).field).toBe('sdp');
-  expect((caught as InvalidArgumentError).message).toMatch(reason);
+  expectInvalidArgument(call, 'sdp', reason);
 }

@@ -1,26 +1,18 @@
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ConferenceDocument } from '../../service/ConferenceService.js';
-import { accountFor, conferenceFor, type App } from '../App.js';
-import { runCommand } from '../commands/commands.js';
-import { actionOf, checkData } from '../http/checkBody.js';
+import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
+import { actionRoute } from '../http/actionRoute.js';
+import { checkData } from '../http/checkBody.js';
 import type { Route } from '../http/Route.js';
 import { conferenceSchema } from '../schema/conference.js';
 import { s } from '../schema/Schema.js';
 
 const docBody = s.object({ data: conferenceSchema }, { required: ['data'] });
-const actionBody = s.object({ action: s.string(), data: s.any() });
 
 function summary(app: App, accountId: string, doc: ConferenceDocument) {
   const live = app.service.live(accountId, doc.id);
   const locked = app.service.isLocked(accountId, doc.id);
   return live ? live.summary(locked) : { members: 0, admins: 0, duration: 0, is_locked: locked };
-}
-
-async function withReadOnly(app: App, accountId: string, doc: ConferenceDocument) {
-  const live = app.service.live(accountId, doc.id);
-  const locked = app.service.isLocked(accountId, doc.id);
-  const readOnly = live ? await live.readOnly(locked) : { ...summary(app, accountId, doc), participants: [] };
-  return { ...doc, _read_only: readOnly };
 }
 
 /** Deep merge for PATCH: objects merge key by key, everything else is replaced. */
@@ -64,8 +56,8 @@ export const conferenceRoutes: Route[] = [
     summary: 'A conference document with its realtime _read_only state',
     auth: true,
     handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      return { data: await withReadOnly(app, a, conferenceFor(app, a, ctx.params.C)) };
+      const { accountId, doc } = scopeOf(app, ctx.actorId, ctx.params);
+      return { data: { ...doc, _read_only: await readOnlyOf(app, accountId, doc) } };
     },
   },
   {
@@ -106,8 +98,7 @@ export const conferenceRoutes: Route[] = [
     summary: 'Delete a conference (with participants only with ?force=true, which ends it for them)',
     auth: true,
     handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
+      const { accountId: a, doc } = scopeOf(app, ctx.actorId, ctx.params);
       const live = app.service.live(a, doc.id);
       if (live && live.members.size > 0) {
         if (ctx.query.get('force') !== 'true') throw new ConflictError('the conference has participants: delete with ?force=true to end it');
@@ -118,17 +109,5 @@ export const conferenceRoutes: Route[] = [
       return { data: { id: doc.id, _deleted: true } };
     },
   },
-  {
-    method: 'PUT',
-    path: '/v2/accounts/{A}/conferences/{C}',
-    summary: 'Perform a conference action: lock, unlock, dial',
-    auth: true,
-    body: actionBody,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
-      const { action, data } = actionOf(ctx.body);
-      return { data: await runCommand('conference', action, { service: app.service, accountId: a, doc }, data) };
-    },
-  },
+  actionRoute('conference', '/v2/accounts/{A}/conferences/{C}'),
 ];

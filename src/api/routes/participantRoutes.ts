@@ -1,8 +1,7 @@
 import { NotFoundError } from '../../errors.js';
-import { kazooParticipant } from '../../service/MemberInfo.js';
-import { accountFor, conferenceFor, type App } from '../App.js';
-import { runCommand } from '../commands/commands.js';
-import { actionOf, checkData } from '../http/checkBody.js';
+import { accountFor, conferenceFor, readOnlyOf, scopeOf, type App } from '../App.js';
+import { actionRoute } from '../http/actionRoute.js';
+import { checkData } from '../http/checkBody.js';
 import type { Route } from '../http/Route.js';
 import { conferenceSchema } from '../schema/conference.js';
 import { s } from '../schema/Schema.js';
@@ -17,7 +16,6 @@ const joinData = s.object({
   config: conferenceSchema,
 });
 const joinBody = s.object({ data: joinData }, { required: ['data'] });
-const actionBody = s.object({ action: s.string(), data: s.any() });
 
 function participantId(raw: string): number {
   const id = Number(raw);
@@ -44,11 +42,8 @@ export const participantRoutes: Route[] = [
     summary: 'Realtime state of every participant',
     auth: true,
     handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
-      const live = app.service.live(a, doc.id);
-      const ro = live ? await live.readOnly(app.service.isLocked(a, doc.id)) : { participants: [] };
-      return { data: ro.participants };
+      const { accountId, doc } = scopeOf(app, ctx.actorId, ctx.params);
+      return { data: (await readOnlyOf(app, accountId, doc)).participants };
     },
   },
   {
@@ -57,11 +52,11 @@ export const participantRoutes: Route[] = [
     summary: 'Realtime state of one participant',
     auth: true,
     handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
-      const { live, member } = app.service.participant(a, doc.id, participantId(ctx.params.P));
-      await live.readOnly(app.service.isLocked(a, doc.id));
-      return { data: kazooParticipant(doc.id, member) };
+      const { accountId, doc } = scopeOf(app, ctx.actorId, ctx.params);
+      const id = participantId(ctx.params.P);
+      app.service.participant(accountId, doc.id, id);
+      const all = (await readOnlyOf(app, accountId, doc)).participants as { participant_id: number }[];
+      return { data: all.find((p) => p.participant_id === id) };
     },
   },
   {
@@ -86,31 +81,6 @@ export const participantRoutes: Route[] = [
       return { status: 201, data: joined };
     },
   },
-  {
-    method: 'PUT',
-    path: '/v2/accounts/{A}/conferences/{C}/participants',
-    summary: 'Perform an action on all participants: mute, unmute, deaf, undeaf (moderators spared), kick, relate',
-    auth: true,
-    body: actionBody,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
-      const { action, data } = actionOf(ctx.body);
-      return { data: await runCommand('participants', action, { service: app.service, accountId: a, doc }, data) };
-    },
-  },
-  {
-    method: 'PUT',
-    path: '/v2/accounts/{A}/conferences/{C}/participants/{P}',
-    summary: 'Perform an action on one participant: mute, unmute, deaf, undeaf, kick, answer',
-    auth: true,
-    body: actionBody,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const doc = conferenceFor(app, a, ctx.params.C);
-      const { action, data } = actionOf(ctx.body);
-      const ctxCommand = { service: app.service, accountId: a, doc, participantId: participantId(ctx.params.P) };
-      return { data: await runCommand('participant', action, ctxCommand, data) };
-    },
-  },
+  actionRoute('participants', '/v2/accounts/{A}/conferences/{C}/participants'),
+  actionRoute('participant', '/v2/accounts/{A}/conferences/{C}/participants/{P}'),
 ];
