@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'payload_too_large'
+  | 'method_not_allowed'
   | 'internal';
 
 /** Per-field failures in Kazoo's shape: {field: {rule: {message}}}. */
@@ -66,6 +67,12 @@ export class ForbiddenError extends RoomtoneError {
 export class ConflictError extends RoomtoneError {
   constructor(message: string) {
     super('conflict', message);
+  }
+}
+
+export class MethodNotAllowedError extends RoomtoneError {
+  constructor(allowed: string[]) {
+    super('method_not_allowed', `method not allowed; allowed: ${allowed.join(', ')}`);
   }
 }
 

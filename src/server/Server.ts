@@ -10,7 +10,7 @@ import { ROUTES } from '../api/routes/routes.js';
 import { EventHub } from '../api/ws/EventHub.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
-import { RoomtoneError } from '../errors.js';
+import { InvalidArgumentError, RoomtoneError } from '../errors.js';
 import { ConferenceService } from '../service/ConferenceService.js';
 import { Store } from '../store/Store.js';
 import { Tokens } from '../store/Tokens.js';
@@ -43,7 +43,9 @@ export class Server {
       engine,
       (e) => {
         hub.publish(e);
-        if (e.name === 'conference-destroy') adhoc.delete(`${e.accountId}/${e.conferenceId}`);
+        if (e.name === 'conference-destroy' && adhoc.delete(`${e.accountId}/${e.conferenceId}`)) {
+          service.forget(e.accountId, e.conferenceId);
+        }
       },
       log,
       config.dataDir,
@@ -116,6 +118,10 @@ async function websocketCommand(app: App, actorId: string, req: CommandRequest):
     const doc = conferenceFor(app, accountId, req.conferenceId);
     const target =
       req.participantId !== undefined ? 'participant' : COMMANDS.some((c) => c.target === 'conference' && c.name === req.command) ? 'conference' : 'participants';
+    if (req.participantId === undefined && !COMMANDS.some((c) => c.target !== 'participant' && c.name === req.command)) {
+      const names = [...new Set(COMMANDS.filter((c) => c.target !== 'participant').map((c) => c.name))];
+      throw new InvalidArgumentError('command', `must be one of: ${names.join(', ')} (or a participant command with participant_id)`);
+    }
     return await runCommand(target, req.command, { service: app.service, accountId, doc, participantId: req.participantId }, req.data);
   } catch (err) {
     if (!(err instanceof RoomtoneError)) throw err;

@@ -74,25 +74,51 @@ export class ConferenceService {
   }
 
   async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
-    if (this.isLocked(accountId, doc.id)) throw new ConflictError('the conference is locked');
-    const live = await this.#ensureLive(accountId, doc);
-    const max = maxParticipants(doc);
-    if (max !== undefined && live.members.size >= max) throw new ConflictError(`the conference is full (${max} participants)`);
     const moderator = this.#role(doc, req);
-    const defaults = roleDefaults(doc, moderator);
-    const participant = await live.conf.addParticipant({ sdp: req.sdp, ...defaults });
-    const info: MemberInfo = {
-      participantId: participant.id,
-      callId: req.callId ?? randomUUID(),
-      callerIdName: req.callerIdName ?? '',
-      callerIdNumber: req.callerIdNumber ?? '',
-      moderator,
-      joinedAt: Date.now(),
-      state: participant.state,
-      muteDetect: false,
-    };
-    live.register(info);
-    return { participant_id: info.participantId, call_id: info.callId, sdp: participant.sdp };
+    this.#checkLock(accountId, doc.id);
+    const live = await this.#ensureLive(accountId, doc);
+    const k = key(accountId, doc.id);
+    try {
+      // Re-checked after the await: a lock or another join may have happened meanwhile.
+      this.#checkLock(accountId, doc.id);
+      const max = maxParticipants(doc);
+      if (max !== undefined && live.members.size + live.pending >= max) {
+        throw new ConflictError(`the conference is full (${max} participants)`);
+      }
+      live.pending++;
+      let participant;
+      try {
+        participant = await live.conf.addParticipant({ sdp: req.sdp, ...roleDefaults(doc, moderator) });
+      } finally {
+        live.pending--;
+      }
+      const info: MemberInfo = {
+        participantId: participant.id,
+        callId: req.callId ?? randomUUID(),
+        callerIdName: req.callerIdName ?? '',
+        callerIdNumber: req.callerIdNumber ?? '',
+        moderator,
+        joinedAt: Date.now(),
+        state: participant.state,
+        muteDetect: false,
+      };
+      live.register(info);
+      return { participant_id: info.participantId, call_id: info.callId, sdp: participant.sdp };
+    } catch (err) {
+      // A first join that failed must not leave a conference running with nobody in it.
+      if (live.empty) await this.#retire(k, 'empty');
+      throw err;
+    }
+  }
+
+  /** Forgets a conference's lock and recording (its document was deleted or its ad-hoc life ended). */
+  forget(accountId: string, id: string): void {
+    this.#locked.delete(key(accountId, id));
+    this.#recordings.delete(key(accountId, id));
+  }
+
+  #checkLock(accountId: string, id: string): void {
+    if (this.isLocked(accountId, id)) throw new ConflictError('the conference is locked');
   }
 
   /** The live participant, or NotFoundError. */

@@ -14,6 +14,8 @@ export class LiveConference {
   readonly conf: Conference;
   readonly startedAt = Date.now();
   readonly members = new Map<number, MemberInfo>();
+  /** Joins under way (awaiting the media thread); they count against the limits already. */
+  pending = 0;
   readonly #sink: EventSink;
 
   constructor(accountId: string, id: string, conf: Conference, sink: EventSink, onEmpty: () => void) {
@@ -27,7 +29,7 @@ export class LiveConference {
       if (e.reason === 'kicked') this.#publish('kick-member', m);
       this.#publish('del-member', m, { reason: e.reason });
       this.members.delete(e.participantId);
-      if (this.members.size === 0) onEmpty();
+      if (this.members.size === 0 && this.pending === 0) onEmpty();
     });
     conf.on('participant-updated', (e) => this.#updated(e.participantId, e.state));
     conf.on('start-talking', (e) => this.#talking(e.participantId, true, e.energy));
@@ -43,6 +45,10 @@ export class LiveConference {
       const m = this.members.get(e.participantId);
       if (m) this.#publish('dtmf', m, { digit: e.digit, duration_ms: e.durationMs });
     });
+  }
+
+  get empty(): boolean {
+    return this.members.size === 0 && this.pending === 0;
   }
 
   /** A participant finished joining: it becomes a member and the others hear of it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidArgumentError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import type { App } from '../App.js';
 import { errorBody, successBody } from './envelope.js';
 import { readJsonBody } from './readBody.js';
@@ -28,16 +28,20 @@ export class HttpApi {
       if ('methodNotAllowed' in match) {
         req.resume();
         res.setHeader('allow', match.methodNotAllowed.join(', '));
-        throw new InvalidArgumentError('method', `must be one of ${match.methodNotAllowed.join(', ')}`);
+        throw new MethodNotAllowedError(match.methodNotAllowed);
       }
-      const body = req.method === 'GET' || req.method === 'DELETE' ? (req.resume(), undefined) : await readJsonBody(req);
+      // Credentials before the body: no one without a token makes us read or parse a megabyte.
       const token = headerValue(req.headers['x-auth-token']);
       let actorId = '';
       if (match.route.auth) {
         const account = token === undefined ? undefined : this.#app.tokens.accountOf(token);
-        if (account === undefined) throw new UnauthorizedError(token === undefined ? 'missing X-Auth-Token' : 'invalid or expired auth token');
+        if (account === undefined) {
+          req.resume();
+          throw new UnauthorizedError(token === undefined ? 'missing X-Auth-Token' : 'invalid or expired auth token');
+        }
         actorId = account;
       }
+      const body = req.method === 'GET' || req.method === 'DELETE' ? (req.resume(), undefined) : await readJsonBody(req);
       const result = await match.route.handle({ params: match.params, query: url.searchParams, body, requestId, actorId, authToken: token }, this.#app);
       status = result.status ?? 200;
       if (result.raw) {

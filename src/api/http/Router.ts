@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../errors.js';
 import type { Method, Route } from './Route.js';
 
 interface Compiled {
@@ -32,9 +33,17 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      c.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+      c.names.forEach((name, i) => (params[name] = decode(m[i + 1])));
       return { route: c.route, params };
     }
     return allowed.length ? { methodNotAllowed: allowed } : null;
+  }
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InvalidArgumentError('path', `has a malformed escape in "${segment}"`);
   }
 }

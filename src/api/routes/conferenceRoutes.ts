@@ -15,6 +15,11 @@ function summary(app: App, accountId: string, doc: ConferenceDocument) {
   return live ? live.summary(locked) : { members: 0, admins: 0, duration: 0, is_locked: locked };
 }
 
+/** Kazoo keeps `_` and `pvt_` keys for itself: a client cannot store them. */
+function clientFields(doc: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'id' && !k.startsWith('_') && !k.startsWith('pvt_')));
+}
+
 /** Deep merge for PATCH: objects merge key by key, everything else is replaced. */
 function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -46,8 +51,7 @@ export const conferenceRoutes: Route[] = [
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
       const data = checkData<Record<string, unknown>>(conferenceSchema, ctx.body);
-      delete data.id;
-      return { status: 201, data: app.store.createConference(a, data) };
+      return { status: 201, data: app.store.createConference(a, clientFields(data)) };
     },
   },
   {
@@ -69,8 +73,7 @@ export const conferenceRoutes: Route[] = [
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
       const data = checkData<Record<string, unknown>>(conferenceSchema, ctx.body);
-      delete data.id;
-      const doc = app.store.replaceConference(a, ctx.params.C, data);
+      const doc = app.store.replaceConference(a, ctx.params.C, clientFields(data));
       if (!doc) throw new NotFoundError('conference', ctx.params.C);
       return { data: doc };
     },
@@ -88,8 +91,7 @@ export const conferenceRoutes: Route[] = [
       const patch = checkData<Record<string, unknown>>(s.object({}), ctx.body);
       const { id: _id, ...base } = current;
       const data = checkData<Record<string, unknown>>(conferenceSchema, { data: merge(base, patch) });
-      delete data.id;
-      return { data: app.store.replaceConference(a, ctx.params.C, data) };
+      return { data: app.store.replaceConference(a, ctx.params.C, clientFields(data)) };
     },
   },
   {
@@ -106,6 +108,7 @@ export const conferenceRoutes: Route[] = [
       }
       app.store.deleteConference(a, doc.id);
       app.adhoc.delete(`${a}/${doc.id}`);
+      app.service.forget(a, doc.id);
       return { data: { id: doc.id, _deleted: true } };
     },
   },

@@ -69,6 +69,7 @@ export const participantRoutes: Route[] = [
       const a = accountFor(app, ctx.actorId, ctx.params.A);
       type Join = { sdp?: string; moderator: boolean; pin?: string; caller_id_name?: string; caller_id_number?: string; call_id?: string; config?: Record<string, unknown> };
       const data = checkData<Join>(joinData, ctx.body);
+      const adhocBefore = app.adhoc.has(`${a}/${ctx.params.C}`);
       const doc = joinTarget(app, a, ctx.params.C, data.config);
       const joined = await app.service.join(a, doc, {
         sdp: data.sdp,
@@ -77,6 +78,10 @@ export const participantRoutes: Route[] = [
         callerIdName: data.caller_id_name,
         callerIdNumber: data.caller_id_number,
         callId: data.call_id,
+      }).catch((err: unknown) => {
+        // An ad-hoc conference whose first join failed never existed.
+        if (!adhocBefore && !app.service.live(a, doc.id)) app.adhoc.delete(`${a}/${ctx.params.C}`);
+        throw err;
       });
       return { status: 201, data: joined };
     },
