@@ -68,6 +68,23 @@ export const conferenceSchema: Schema = s.object(
     require_moderator: s.boolean({ description: 'does the conference require a moderator' }),
     wait_for_moderator: s.boolean({ description: 'should members wait for a moderator before joining the conference' }),
     ui_metadata: s.object({}, { description: 'Free-form data of the user interface' }),
+    record: s.boolean({ description: 'Record the conference from its start (Twilio record-from-start)' }),
+    status_callback: s.object(
+      {
+        url: s.string({ min: 8, max: 2048, description: 'http(s) URL receiving Twilio-style status callbacks' }),
+        method: s.string({ enum: ['POST', 'GET'], default: 'POST' }),
+        events: s.array(
+          s.string({
+            enum: [
+              'conference-start', 'conference-end', 'participant-join', 'participant-leave', 'participant-mute', 'participant-unmute',
+              'participant-hold', 'participant-unhold', 'participant-speech-start', 'participant-speech-stop',
+            ],
+          }),
+          { max: 10, description: 'Events to send; all of them when absent' },
+        ),
+      },
+      { required: ['url'], description: 'SignalWire/Twilio statusCallback' },
+    ),
   },
   { description: 'Schema for conferences' },
 );
