@@ -9,7 +9,8 @@ import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
 import { LiveConference } from './LiveConference.js';
-import type { MemberInfo } from './MemberInfo.js';
+import type { MemberFlags, MemberInfo } from './MemberInfo.js';
+import { ConferenceRules } from './ConferenceRules.js';
 
 export type ConferenceDocument = { id: string } & Record<string, unknown>;
 
@@ -20,6 +21,11 @@ export interface JoinRequest {
   callerIdName?: string;
   callerIdNumber?: string;
   callId?: string;
+  /** Joins muted or unmuted whatever the role's default. */
+  muted?: boolean;
+  /** Participant id this one coaches (heard only by it). */
+  coach?: number;
+  flags?: Partial<MemberFlags>;
 }
 
 export interface Joined {
@@ -38,6 +44,7 @@ export class ConferenceService {
   readonly #sink: EventSink;
   readonly #log: Logger;
   readonly #live = new Map<string, LiveConference>();
+  readonly #rules = new Map<string, ConferenceRules>();
   readonly #starting = new Map<string, Promise<LiveConference>>();
   readonly #locked = new Set<string>();
   readonly #recordings = new Map<string, { participantId: number; file: string }>();
@@ -85,10 +92,25 @@ export class ConferenceService {
       if (max !== undefined && live.members.size + live.pending >= max) {
         throw new ConflictError(`the conference is full (${max} participants)`);
       }
+      const flags: MemberFlags = {
+        endConferenceOnExit: req.flags?.endConferenceOnExit ?? false,
+        startConferenceOnEnter: req.flags?.startConferenceOnEnter,
+        marked: req.flags?.marked ?? false,
+        leaveWhenLastMarkedLeave: req.flags?.leaveWhenLastMarkedLeave ?? false,
+        beep: req.flags?.beep,
+      };
+      const rules = this.#rules.get(k)!;
+      rules.doc = doc;
+      const waiting = rules.mustWait({ moderator, flags });
+      const defaults = roleDefaults(doc, moderator);
       live.pending++;
       let participant;
       try {
-        participant = await live.conf.addParticipant({ sdp: req.sdp, ...roleDefaults(doc, moderator) });
+        participant = await live.conf.addParticipant({ sdp: req.sdp, ...defaults, ...(req.muted !== undefined && { muted: req.muted }), held: waiting });
+        if (req.coach !== undefined) await participant.coach(req.coach);
+      } catch (err) {
+        await participant?.kick('removed');
+        throw err;
       } finally {
         live.pending--;
       }
@@ -101,8 +123,11 @@ export class ConferenceService {
         joinedAt: Date.now(),
         state: participant.state,
         muteDetect: false,
+        flags,
+        waiting,
       };
       live.register(info);
+      await rules.joined(info);
       return { participant_id: info.participantId, call_id: info.callId, sdp: participant.sdp };
     } catch (err) {
       // A first join that failed must not leave a conference running with nobody in it.
@@ -137,6 +162,20 @@ export class ConferenceService {
 
   async update(accountId: string, id: string, participantId: number, patch: ParticipantPatch): Promise<void> {
     await this.participant(accountId, id, participantId).handle.update(patch);
+  }
+
+  /** Puts a participant on hold (hold music, heard by nobody) or takes it off. */
+  async hold(accountId: string, id: string, participantId: number, held: boolean): Promise<void> {
+    const { handle, member } = this.participant(accountId, id, participantId);
+    await handle.update({ held });
+    await this.#rules.get(key(accountId, id))?.held(member, held);
+  }
+
+  /** `participantId` coaches `coachee` (heard only by it); null ends the coaching. */
+  async coach(accountId: string, id: string, participantId: number, coachee: number | null): Promise<void> {
+    const { handle } = this.participant(accountId, id, participantId);
+    if (coachee !== null) this.participant(accountId, id, coachee);
+    await handle.coach(coachee);
   }
 
   async kick(accountId: string, id: string, participantId: number): Promise<void> {
@@ -220,6 +259,9 @@ export class ConferenceService {
     const start = (async () => {
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc) });
       const live = new LiveConference(accountId, doc.id, conf, this.#sink, () => void this.#retire(k, 'empty'));
+      const rules = new ConferenceRules(live, doc, this.#log);
+      live.onLeft = (m, reason) => void rules.left(m, reason);
+      this.#rules.set(k, rules);
       this.#live.set(k, live);
       live.publishConference('conference-create');
       this.#log.info({ accountId, conferenceId: doc.id }, 'conference started');
@@ -237,6 +279,7 @@ export class ConferenceService {
     const live = this.#live.get(k);
     if (!live) return;
     this.#live.delete(k);
+    this.#rules.delete(k);
     this.#recordings.delete(k);
     await live.conf.close(reason);
     live.publishConference('conference-destroy', { reason });

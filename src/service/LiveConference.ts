@@ -1,4 +1,4 @@
-import type { ConferenceEvent, ParticipantState } from '../conference/ConferenceEvent.js';
+import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { Conference } from '../engine/Conference.js';
 import type { EventSink } from './EventSink.js';
 import { kazooParticipant, type MemberInfo } from './MemberInfo.js';
@@ -18,6 +18,9 @@ export class LiveConference {
   pending = 0;
   readonly #sink: EventSink;
 
+  /** Set by the service: what the conference does as members come and go. */
+  onLeft: (m: MemberInfo, reason: LeaveReason) => void = () => {};
+
   constructor(accountId: string, id: string, conf: Conference, sink: EventSink, onEmpty: () => void) {
     this.accountId = accountId;
     this.id = id;
@@ -30,6 +33,7 @@ export class LiveConference {
       this.#publish('del-member', m, { reason: e.reason });
       this.members.delete(e.participantId);
       if (this.members.size === 0 && this.pending === 0) onEmpty();
+      else this.onLeft(m, e.reason);
     });
     conf.on('participant-updated', (e) => this.#updated(e.participantId, e.state));
     conf.on('start-talking', (e) => this.#talking(e.participantId, true, e.energy));

@@ -10,6 +10,22 @@ export interface MemberInfo {
   joinedAt: number;
   state: ParticipantState;
   muteDetect: boolean;
+  /** Twilio/XiVO join flags that shape the conference around this member. */
+  flags: MemberFlags;
+  /** Held until a moderator (or a start-on-enter participant) arrives. */
+  waiting: boolean;
+}
+
+export interface MemberFlags {
+  endConferenceOnExit: boolean;
+  /** true starts the conference; false waits for someone who starts it; undefined: not said. */
+  startConferenceOnEnter: boolean | undefined;
+  /** XiVO's marked participant. */
+  marked: boolean;
+  /** Leaves when the last marked participant leaves. */
+  leaveWhenLastMarkedLeave: boolean;
+  /** Twilio's beep: 'true' | 'false' | 'onEnter' | 'onExit'; undefined follows the document. */
+  beep: string | undefined;
 }
 
 /** A participant as Kazoo's `_read_only.participants[]` and its events show it. */
@@ -34,6 +50,10 @@ export function kazooParticipant(conferenceId: string, m: MemberInfo, now = Date
     join_time: Math.floor(m.joinedAt / 1000),
     duration: Math.floor((now - m.joinedAt) / 1000),
     coaching: m.state.coaching,
+    waiting: m.waiting,
+    end_conference_on_exit: m.flags.endConferenceOnExit,
+    start_conference_on_enter: m.flags.startConferenceOnEnter ?? null,
+    marked: m.flags.marked,
     relations: m.state.relations.map((r) => ({ participant_id: r.participantId, nohear: r.nohear, nospeak: r.nospeak })),
   };
 }

@@ -73,6 +73,29 @@ export const participantCommands: Command[] = [
       return 'relating participants';
     },
   },
+  ...(['hold', 'unhold'] as const).map(
+    (name): Command => ({
+      name,
+      target: 'participant',
+      description: name === 'hold' ? 'Put the participant on hold: it hears hold music and nobody hears it' : 'Take the participant off hold',
+      data: none,
+      run: async ({ service, accountId, doc, participantId }) => {
+        await service.hold(accountId, doc.id, participantId!, name === 'hold');
+        return { participant_id: participantId, action: name };
+      },
+    }),
+  ),
+  {
+    name: 'coach',
+    target: 'participant',
+    description: 'Make the participant a coach heard only by participant_id (null ends the coaching); the coach hears everyone',
+    data: s.object({ participant_id: s.union([s.integer({ min: 1 }), s.string({ enum: ['none'] })]) }, { required: ['participant_id'] }),
+    run: async ({ service, accountId, doc, participantId }, data) => {
+      const target = data.participant_id === 'none' ? null : (data.participant_id as number);
+      await service.coach(accountId, doc.id, participantId!, target);
+      return { participant_id: participantId, coaching: target };
+    },
+  },
   {
     name: 'play',
     target: 'participant',

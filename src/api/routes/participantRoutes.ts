@@ -14,6 +14,13 @@ const joinData = s.object({
   caller_id_number: s.string({ max: 64 }),
   call_id: s.string({ min: 1, max: 128 }),
   config: conferenceSchema,
+  muted: s.boolean({ description: "Join muted or unmuted, whatever the role's default" }),
+  coach: s.integer({ min: 1, description: 'Participant id this one coaches: only it hears this participant' }),
+  end_conference_on_exit: s.boolean({ description: 'Twilio endConferenceOnExit: the conference ends when this participant leaves' }),
+  start_conference_on_enter: s.boolean({ description: 'Twilio startConferenceOnEnter: false waits (hold music) until someone starts it' }),
+  marked: s.boolean({ description: "XiVO's marked participant" }),
+  leave_when_last_marked_leave: s.boolean({ description: 'Leave when the last marked participant leaves' }),
+  beep: s.union([s.boolean(), s.string({ enum: ['true', 'false', 'onEnter', 'onExit'] })], { description: "Twilio's beep: true, false, onEnter, onExit" }),
 });
 const joinBody = s.object({ data: joinData }, { required: ['data'] });
 
@@ -67,7 +74,22 @@ export const participantRoutes: Route[] = [
     body: joinBody,
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
-      type Join = { sdp?: string; moderator: boolean; pin?: string; caller_id_name?: string; caller_id_number?: string; call_id?: string; config?: Record<string, unknown> };
+      type Join = {
+        sdp?: string;
+        moderator: boolean;
+        pin?: string;
+        caller_id_name?: string;
+        caller_id_number?: string;
+        call_id?: string;
+        config?: Record<string, unknown>;
+        muted?: boolean;
+        coach?: number;
+        end_conference_on_exit?: boolean;
+        start_conference_on_enter?: boolean;
+        marked?: boolean;
+        leave_when_last_marked_leave?: boolean;
+        beep?: boolean | string;
+      };
       const data = checkData<Join>(joinData, ctx.body);
       const adhocBefore = app.adhoc.has(`${a}/${ctx.params.C}`);
       const doc = joinTarget(app, a, ctx.params.C, data.config);
@@ -78,6 +100,15 @@ export const participantRoutes: Route[] = [
         callerIdName: data.caller_id_name,
         callerIdNumber: data.caller_id_number,
         callId: data.call_id,
+        muted: data.muted,
+        coach: data.coach,
+        flags: {
+          endConferenceOnExit: data.end_conference_on_exit,
+          startConferenceOnEnter: data.start_conference_on_enter,
+          marked: data.marked,
+          leaveWhenLastMarkedLeave: data.leave_when_last_marked_leave,
+          beep: data.beep === undefined ? undefined : String(data.beep),
+        },
       }).catch((err: unknown) => {
         // An ad-hoc conference whose first join failed never existed.
         if (!adhocBefore && !app.service.live(a, doc.id)) app.adhoc.delete(`${a}/${ctx.params.C}`);

@@ -1,0 +1,130 @@
+import type { LeaveReason } from '../conference/ConferenceEvent.js';
+import type { Logger } from '../util/logger.js';
+import type { ConferenceDocument } from './ConferenceService.js';
+import type { LiveConference } from './LiveConference.js';
+import type { MemberInfo } from './MemberInfo.js';
+import { sound, toneFor } from './sounds.js';
+
+const WELCOME = 'tone_stream://%(200,50,523);%(200,0,659)';
+
+/**
+ * What a conference does for the people in it as they come and go (seeds 001, 002, 004):
+ * entry and exit tones, the welcome, waiting for a moderator with hold music, the alone sound,
+ * and ending on the exit of an end-on-exit or the last marked participant. It acts only
+ * through the participants' ordinary controls (hold, inject, kick), between ticks.
+ */
+export class ConferenceRules {
+  readonly #live: LiveConference;
+  readonly #log: Logger;
+  #doc: ConferenceDocument;
+  /** The member hearing the alone sound, if any. */
+  #alone: number | null = null;
+
+  constructor(live: LiveConference, doc: ConferenceDocument, log: Logger) {
+    this.#live = live;
+    this.#doc = doc;
+    this.#log = log;
+  }
+
+  set doc(doc: ConferenceDocument) {
+    this.#doc = doc;
+  }
+
+  /** Whether a newcomer must wait: the document requires a moderator and none has started it. */
+  mustWait(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
+    if (isStarter(m)) return false;
+    const requires = this.#doc.wait_for_moderator === true || this.#doc.require_moderator === true || m.flags.startConferenceOnEnter === false;
+    return requires && !this.#started();
+  }
+
+  async joined(m: MemberInfo): Promise<void> {
+    await this.#safely(async () => {
+      if (m.waiting) {
+        await this.#participant(m.participantId)?.inject(tone(sound(this.#doc, 'moh')));
+        return;
+      }
+      if (isStarter(m)) await this.#releaseWaiting();
+      const entry = toneFor(this.#doc, 'entry', m.flags.beep);
+      if (entry && this.#active().length > 1) await this.#live.conf.inject(tone(entry));
+      if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(tone(WELCOME));
+      await this.#updateAlone();
+    });
+  }
+
+  async left(m: MemberInfo, reason: LeaveReason): Promise<void> {
+    if (reason === 'conference-closed' || reason === 'engine-closed') return;
+    await this.#safely(async () => {
+      if (this.#alone === m.participantId) this.#alone = null;
+      const others = [...this.#live.members.values()];
+      if (others.length === 0) return;
+      if (m.flags.endConferenceOnExit) {
+        await Promise.allSettled(others.map((o) => this.#participant(o.participantId)?.kick('conference-closed')));
+        return;
+      }
+      if (m.flags.marked && !others.some((o) => o.flags.marked)) {
+        const leaving = others.filter((o) => o.flags.leaveWhenLastMarkedLeave);
+        await Promise.allSettled(leaving.map((o) => this.#participant(o.participantId)?.kick('conference-closed')));
+      }
+      const exit = toneFor(this.#doc, 'exit', m.flags.beep);
+      if (exit && this.#active().length > 0) await this.#live.conf.inject(tone(exit));
+      await this.#updateAlone();
+    });
+  }
+
+  /** A member put on or taken off hold: hold music while held. */
+  async held(m: MemberInfo, held: boolean): Promise<void> {
+    await this.#safely(async () => {
+      await this.#participant(m.participantId)?.inject(held ? tone(sound(this.#doc, 'moh')) : null);
+    });
+  }
+
+  #active(): MemberInfo[] {
+    return [...this.#live.members.values()].filter((o) => !o.waiting);
+  }
+
+  #started(): boolean {
+    return this.#active().some(isStarter);
+  }
+
+  async #releaseWaiting(): Promise<void> {
+    const waiting = [...this.#live.members.values()].filter((o) => o.waiting);
+    for (const w of waiting) {
+      w.waiting = false;
+      const p = this.#participant(w.participantId);
+      if (!p) continue;
+      await p.update({ held: false });
+      await p.inject(null);
+    }
+  }
+
+  /** One active member alone hears the alone sound; it stops when someone joins. */
+  async #updateAlone(): Promise<void> {
+    const active = this.#active();
+    if (active.length === 1 && this.#alone !== active[0].participantId) {
+      this.#alone = active[0].participantId;
+      await this.#participant(this.#alone)?.inject(tone(sound(this.#doc, 'alone')));
+    } else if (active.length > 1 && this.#alone !== null) {
+      const was = this.#alone;
+      this.#alone = null;
+      await this.#participant(was)?.inject(null);
+    }
+  }
+
+  #participant(id: number) {
+    return this.#live.conf.participant(id);
+  }
+
+  async #safely(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.#log.warn({ conferenceId: this.#live.id, err: String(err) }, 'conference rule failed');
+    }
+  }
+}
+
+function isStarter(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
+  return m.moderator || m.flags.startConferenceOnEnter === true;
+}
+
+const tone = (media: string) => ({ kind: 'tone' as const, tone: media });

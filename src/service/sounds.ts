@@ -1,0 +1,50 @@
+type Doc = Record<string, unknown>;
+const obj = (v: unknown): Doc => (typeof v === 'object' && v !== null ? (v as Doc) : {});
+
+/** roomtone's own sounds where a document names none (tone_stream, so no media files are needed). */
+export const DEFAULT_SOUNDS = {
+  enter: 'tone_stream://%(150,0,880)',
+  exit: 'tone_stream://%(150,0,440)',
+  moh: 'tone_stream://%(400,400,350,440);loops=-1',
+  alone: 'tone_stream://%(400,400,350,440);loops=-1',
+  locked: 'tone_stream://%(250,250,480,620);loops=2',
+  full: 'tone_stream://%(250,250,480,620);loops=2',
+  muted: 'tone_stream://%(100,50,600);%(100,0,400)',
+  unmuted: 'tone_stream://%(100,50,400);%(100,0,600)',
+} as const;
+
+export type SoundName = keyof typeof DEFAULT_SOUNDS;
+
+const PROFILE_KEY: Record<SoundName, string> = {
+  enter: 'enter-sound',
+  exit: 'exit-sound',
+  moh: 'moh-sound',
+  alone: 'alone-sound',
+  locked: 'locked-sound',
+  full: 'max-members-sound',
+  muted: 'muted-sound',
+  unmuted: 'unmuted-sound',
+};
+
+/** The sound a conference plays for `name`: its profile's, else ours. */
+export function sound(doc: Doc, name: SoundName): string {
+  if (name === 'full' && typeof doc.max_members_media === 'string') return doc.max_members_media;
+  const own = obj(doc.profile)[PROFILE_KEY[name]];
+  if (name === 'alone' && typeof own !== 'string') return sound(doc, 'moh');
+  return typeof own === 'string' && own.length > 0 ? own : DEFAULT_SOUNDS[name];
+}
+
+/**
+ * play_entry_tone / play_exit_tone: true plays our tone, false nothing, a string is the tone or
+ * media to play. Absent: the tone plays (FreeSWITCH's default), unless Twilio's beep says otherwise.
+ */
+export function toneFor(doc: Doc, which: 'entry' | 'exit', beep: string | undefined): string | null {
+  const field = doc[which === 'entry' ? 'play_entry_tone' : 'play_exit_tone'];
+  if (beep !== undefined) {
+    const on = beep === 'true' || (beep === 'onEnter' && which === 'entry') || (beep === 'onExit' && which === 'exit');
+    if (!on) return null;
+  }
+  if (field === false) return null;
+  if (typeof field === 'string') return field;
+  return sound(doc, which === 'entry' ? 'enter' : 'exit');
+}
