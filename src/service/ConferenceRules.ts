@@ -16,18 +16,16 @@ const WELCOME = 'tone_stream://%(200,50,523);%(200,0,659)';
 export class ConferenceRules {
   readonly #live: LiveConference;
   readonly #log: Logger;
-  #doc: ConferenceDocument;
   /** The member hearing the alone sound, if any. */
   #alone: number | null = null;
 
-  constructor(live: LiveConference, doc: ConferenceDocument, log: Logger) {
+  constructor(live: LiveConference, log: Logger) {
     this.#live = live;
-    this.#doc = doc;
     this.#log = log;
   }
 
-  set doc(doc: ConferenceDocument) {
-    this.#doc = doc;
+  get #doc(): ConferenceDocument {
+    return this.#live.doc;
   }
 
   /** Whether a newcomer must wait: the document requires a moderator and none has started it. */

@@ -11,6 +11,8 @@ import type { EventSink } from './EventSink.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
+import { applyControl } from './applyControl.js';
+import { PIN_PROMPT, PinEntry } from './PinEntry.js';
 
 export type ConferenceDocument = { id: string } & Record<string, unknown>;
 
@@ -26,6 +28,8 @@ export interface JoinRequest {
   /** Participant id this one coaches (heard only by it). */
   coach?: number;
   flags?: Partial<MemberFlags>;
+  /** Ask for a pin by DTMF first (the caller hears a prompt and has three tries). */
+  collectPin?: boolean;
 }
 
 export interface Joined {
@@ -45,6 +49,7 @@ export class ConferenceService {
   readonly #log: Logger;
   readonly #live = new Map<string, LiveConference>();
   readonly #rules = new Map<string, ConferenceRules>();
+  readonly #pinEntries = new Map<string, PinEntry>();
   readonly #starting = new Map<string, Promise<LiveConference>>();
   readonly #locked = new Set<string>();
   readonly #recordings = new Map<string, { participantId: number; file: string }>();
@@ -81,7 +86,8 @@ export class ConferenceService {
   }
 
   async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
-    const moderator = this.#role(doc, req);
+    const collectPin = req.collectPin === true;
+    const moderator = collectPin ? false : this.#role(doc, req);
     this.#checkLock(accountId, doc.id);
     const live = await this.#ensureLive(accountId, doc);
     const k = key(accountId, doc.id);
@@ -92,47 +98,82 @@ export class ConferenceService {
       if (max !== undefined && live.members.size + live.pending >= max) {
         throw new ConflictError(`the conference is full (${max} participants)`);
       }
-      const flags: MemberFlags = {
-        endConferenceOnExit: req.flags?.endConferenceOnExit ?? false,
-        startConferenceOnEnter: req.flags?.startConferenceOnEnter,
-        marked: req.flags?.marked ?? false,
-        leaveWhenLastMarkedLeave: req.flags?.leaveWhenLastMarkedLeave ?? false,
-        beep: req.flags?.beep,
-      };
-      const rules = this.#rules.get(k)!;
-      rules.doc = doc;
-      const waiting = rules.mustWait({ moderator, flags });
-      const defaults = roleDefaults(doc, moderator);
+      live.doc = doc;
+      const callId = req.callId ?? randomUUID();
       live.pending++;
       let participant;
       try {
-        participant = await live.conf.addParticipant({ sdp: req.sdp, ...defaults, ...(req.muted !== undefined && { muted: req.muted }), held: waiting });
-        if (req.coach !== undefined) await participant.coach(req.coach);
+        // A caller entering a pin is isolated (held) and hears the prompt until admitted.
+        participant = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
+        if (collectPin) {
+          await participant.inject({ kind: 'tone', tone: PIN_PROMPT });
+          this.#pinEntries.set(`${k}#${participant.id}`, new PinEntry(participant.id, req, callId));
+          return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
+        }
+        await this.#admit(live, participant.id, req, callId, moderator);
       } catch (err) {
         await participant?.kick('removed');
         throw err;
       } finally {
         live.pending--;
       }
-      const info: MemberInfo = {
-        participantId: participant.id,
-        callId: req.callId ?? randomUUID(),
-        callerIdName: req.callerIdName ?? '',
-        callerIdNumber: req.callerIdNumber ?? '',
-        moderator,
-        joinedAt: Date.now(),
-        state: participant.state,
-        muteDetect: false,
-        flags,
-        waiting,
-      };
-      live.register(info);
-      await rules.joined(info);
-      return { participant_id: info.participantId, call_id: info.callId, sdp: participant.sdp };
+      return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
     } catch (err) {
       // A first join that failed must not leave a conference running with nobody in it.
       if (live.empty) await this.#retire(k, 'empty');
       throw err;
+    }
+  }
+
+  /** Makes a joined participant a member: its role's controls, the rules, add-member. */
+  async #admit(live: LiveConference, participantId: number, req: JoinRequest, callId: string, moderator: boolean): Promise<void> {
+    const participant = live.conf.participant(participantId);
+    if (!participant) throw new NotFoundError('participant', participantId);
+    const flags: MemberFlags = {
+      endConferenceOnExit: req.flags?.endConferenceOnExit ?? false,
+      startConferenceOnEnter: req.flags?.startConferenceOnEnter,
+      marked: req.flags?.marked ?? false,
+      leaveWhenLastMarkedLeave: req.flags?.leaveWhenLastMarkedLeave ?? false,
+      beep: req.flags?.beep,
+    };
+    const rules = this.#rules.get(key(live.accountId, live.id))!;
+    const waiting = rules.mustWait({ moderator, flags });
+    const defaults = roleDefaults(live.doc, moderator);
+    const state = await participant.update({ ...defaults, ...(req.muted !== undefined && { muted: req.muted }), held: waiting });
+    await participant.inject(null);
+    if (req.coach !== undefined) await participant.coach(req.coach);
+    const info: MemberInfo = {
+      participantId,
+      callId,
+      callerIdName: req.callerIdName ?? '',
+      callerIdNumber: req.callerIdNumber ?? '',
+      moderator,
+      joinedAt: Date.now(),
+      state,
+      muteDetect: false,
+      flags,
+      waiting,
+    };
+    live.register(info);
+    await rules.joined(info);
+  }
+
+  /** A digit: a pin being entered, or a member's caller control. */
+  async #onDtmf(live: LiveConference, participantId: number, digit: string, member: MemberInfo | undefined): Promise<void> {
+    try {
+      if (member) return await applyControl(live, member, digit);
+      const pinKey = `${key(live.accountId, live.id)}#${participantId}`;
+      const entry = this.#pinEntries.get(pinKey);
+      const participant = live.conf.participant(participantId);
+      if (!entry || !participant) return;
+      const verdict = entry.press(digit, live.doc);
+      if (verdict === 'continue') return;
+      if (verdict === 'retry') return void (await participant.inject({ kind: 'tone', tone: PIN_PROMPT }));
+      this.#pinEntries.delete(pinKey);
+      if (verdict === 'reject') return void (await participant.kick('kicked'));
+      await this.#admit(live, participantId, entry.request, entry.callId, verdict === 'moderator');
+    } catch (err) {
+      this.#log.warn({ conferenceId: live.id, participantId, err: String(err) }, 'dtmf handling failed');
     }
   }
 
@@ -227,6 +268,7 @@ export class ConferenceService {
     const file = `${new Date().toISOString().replace(/[:.]/g, '-')}.wav`;
     const path = join(this.#dataDir, 'recordings', accountId, id, file);
     const recorder = await live.conf.addParticipant({ port: { kind: 'record', path } });
+    live.hidden.add(recorder.id);
     this.#recordings.set(k, { participantId: recorder.id, file });
     live.publishConference('record-start', { recording: file });
     return { recording: file, status: 'recording' };
@@ -258,9 +300,10 @@ export class ConferenceService {
     if (starting) return starting;
     const start = (async () => {
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc) });
-      const live = new LiveConference(accountId, doc.id, conf, this.#sink, () => void this.#retire(k, 'empty'));
-      const rules = new ConferenceRules(live, doc, this.#log);
+      const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
+      const rules = new ConferenceRules(live, this.#log);
       live.onLeft = (m, reason) => void rules.left(m, reason);
+      live.onDtmf = (participantId, digit, m) => void this.#onDtmf(live, participantId, digit, m);
       this.#rules.set(k, rules);
       this.#live.set(k, live);
       live.publishConference('conference-create');
@@ -280,6 +323,7 @@ export class ConferenceService {
     if (!live) return;
     this.#live.delete(k);
     this.#rules.delete(k);
+    for (const pinKey of this.#pinEntries.keys()) if (pinKey.startsWith(`${k}#`)) this.#pinEntries.delete(pinKey);
     this.#recordings.delete(k);
     await live.conf.close(reason);
     live.publishConference('conference-destroy', { reason });

@@ -1,5 +1,6 @@
 import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { Conference } from '../engine/Conference.js';
+import type { ConferenceDocument } from './ConferenceService.js';
 import type { EventSink } from './EventSink.js';
 import { kazooParticipant, type MemberInfo } from './MemberInfo.js';
 
@@ -16,24 +17,34 @@ export class LiveConference {
   readonly members = new Map<number, MemberInfo>();
   /** Joins under way (awaiting the media thread); they count against the limits already. */
   pending = 0;
+  /** Mixer participants that are not people (the recorder): they keep nothing alive. */
+  readonly hidden = new Set<number>();
   readonly #sink: EventSink;
 
   /** Set by the service: what the conference does as members come and go. */
   onLeft: (m: MemberInfo, reason: LeaveReason) => void = () => {};
+  /** Set by the service: a digit from any participant (members and callers still entering a pin). */
+  onDtmf: (participantId: number, digit: string, m: MemberInfo | undefined) => void = () => {};
+  /** The conference's document as of the latest join. */
+  doc: ConferenceDocument;
 
-  constructor(accountId: string, id: string, conf: Conference, sink: EventSink, onEmpty: () => void) {
+  constructor(accountId: string, doc: ConferenceDocument, conf: Conference, sink: EventSink, onEmpty: () => void) {
+    const id = doc.id;
+    this.doc = doc;
     this.accountId = accountId;
     this.id = id;
     this.conf = conf;
     this.#sink = sink;
     conf.on('participant-left', (e) => {
       const m = this.members.get(e.participantId);
-      if (!m) return;
-      if (e.reason === 'kicked') this.#publish('kick-member', m);
-      this.#publish('del-member', m, { reason: e.reason });
-      this.members.delete(e.participantId);
-      if (this.members.size === 0 && this.pending === 0) onEmpty();
-      else this.onLeft(m, e.reason);
+      if (m) {
+        if (e.reason === 'kicked') this.#publish('kick-member', m);
+        this.#publish('del-member', m, { reason: e.reason });
+        this.members.delete(e.participantId);
+      }
+      // Empty means nobody at all: callers still entering a pin keep the conference alive.
+      if (this.empty) onEmpty();
+      else if (m) this.onLeft(m, e.reason);
     });
     conf.on('participant-updated', (e) => this.#updated(e.participantId, e.state));
     conf.on('start-talking', (e) => this.#talking(e.participantId, true, e.energy));
@@ -48,11 +59,12 @@ export class LiveConference {
     conf.on('dtmf', (e) => {
       const m = this.members.get(e.participantId);
       if (m) this.#publish('dtmf', m, { digit: e.digit, duration_ms: e.durationMs });
+      this.onDtmf(e.participantId, e.digit, m);
     });
   }
 
   get empty(): boolean {
-    return this.members.size === 0 && this.pending === 0;
+    return this.pending === 0 && this.conf.participants.every((p) => this.hidden.has(p.id));
   }
 
   /** A participant finished joining: it becomes a member and the others hear of it. */
@@ -87,6 +99,10 @@ export class LiveConference {
 
   publishConference(name: string, data: Record<string, unknown> = {}): void {
     this.#sink({ accountId: this.accountId, conferenceId: this.id, callId: 'conference', name, data: { event: name, conference_id: this.id, ...data } });
+  }
+
+  publishMember(name: string, m: MemberInfo, extra: Record<string, unknown> = {}): void {
+    this.#publish(name, m, extra);
   }
 
   #publish(name: string, m: MemberInfo, extra: Record<string, unknown> = {}): void {

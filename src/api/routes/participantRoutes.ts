@@ -15,6 +15,7 @@ const joinData = s.object({
   call_id: s.string({ min: 1, max: 128 }),
   config: conferenceSchema,
   muted: s.boolean({ description: "Join muted or unmuted, whatever the role's default" }),
+  collect_pin: s.boolean({ description: 'Ask for a pin by DTMF (ending with #) before joining; three tries' }),
   coach: s.integer({ min: 1, description: 'Participant id this one coaches: only it hears this participant' }),
   end_conference_on_exit: s.boolean({ description: 'Twilio endConferenceOnExit: the conference ends when this participant leaves' }),
   start_conference_on_enter: s.boolean({ description: 'Twilio startConferenceOnEnter: false waits (hold music) until someone starts it' }),
@@ -83,6 +84,7 @@ export const participantRoutes: Route[] = [
         call_id?: string;
         config?: Record<string, unknown>;
         muted?: boolean;
+        collect_pin?: boolean;
         coach?: number;
         end_conference_on_exit?: boolean;
         start_conference_on_enter?: boolean;
@@ -101,6 +103,7 @@ export const participantRoutes: Route[] = [
         callerIdNumber: data.caller_id_number,
         callId: data.call_id,
         muted: data.muted,
+        collectPin: data.collect_pin,
         coach: data.coach,
         flags: {
           endConferenceOnExit: data.end_conference_on_exit,

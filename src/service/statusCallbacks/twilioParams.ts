@@ -1,0 +1,180 @@
+// Twilio/SignalWire <Conference statusCallback> (seed 004): which of our Kazoo event names map to
+// which StatusCallbackEvent, how a document's `status_callback` is read, and the request
+// parameters in Twilio's names.
+import type { ConferenceEventOut } from '../EventSink.js';
+import type { CallbackRequest } from './httpAttempt.js';
+
+export const STATUS_CALLBACK_EVENTS = [
+  'conference-start',
+  'conference-end',
+  'participant-join',
+  'participant-leave',
+  'participant-mute',
+  'participant-unmute',
+  'participant-hold',
+  'participant-unhold',
+  'participant-speech-start',
+  'participant-speech-stop',
+] as const;
+
+export type StatusCallbackEvent = (typeof STATUS_CALLBACK_EVENTS)[number];
+
+const FROM_KAZOO: Readonly<Record<string, StatusCallbackEvent>> = {
+  'conference-create': 'conference-start',
+  'conference-destroy': 'conference-end',
+  'add-member': 'participant-join',
+  'del-member': 'participant-leave',
+  'mute-member': 'participant-mute',
+  'unmute-member': 'participant-unmute',
+  'hold-member': 'participant-hold',
+  'unhold-member': 'participant-unhold',
+  'start-talking': 'participant-speech-start',
+  'stop-talking': 'participant-speech-stop',
+};
+
+/** Twilio's name for one of our events, or undefined when Twilio has no such callback. */
+export function twilioEventName(kazooName: string): StatusCallbackEvent | undefined {
+  return Object.hasOwn(FROM_KAZOO, kazooName) ? FROM_KAZOO[kazooName] : undefined;
+}
+
+export const MAX_URL_LENGTH = 2048;
+
+export interface StatusCallbackConfig {
+  url: string;
+  method: 'GET' | 'POST';
+  /** null: every event. */
+  events: ReadonlySet<StatusCallbackEvent> | null;
+}
+
+export type ParsedStatusCallback = StatusCallbackConfig | { error: string };
+
+const parsed = new WeakMap<object, ParsedStatusCallback>();
+
+/**
+ * A document's `status_callback` ({url, method, events[]}), or undefined when it has none.
+ * `events` may also be Twilio's space-separated string. Parsed once per object.
+ */
+export function parseStatusCallback(value: unknown): ParsedStatusCallback | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') return { error: 'status_callback must be an object' };
+  let result = parsed.get(value);
+  if (!result) {
+    result = parse(value as Record<string, unknown>);
+    parsed.set(value, result);
+  }
+  return result;
+}
+
+function parse(v: Record<string, unknown>): ParsedStatusCallback {
+  if (typeof v.url !== 'string') return { error: 'status_callback.url must be a string' };
+  if (v.url.length > MAX_URL_LENGTH) return { error: `status_callback.url is longer than ${MAX_URL_LENGTH} characters` };
+  let url: URL;
+  try {
+    url = new URL(v.url);
+  } catch {
+    return { error: 'status_callback.url is not a URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'status_callback.url must be http(s)' };
+  if (url.username || url.password) return { error: 'status_callback.url must not carry credentials' };
+  const method = typeof v.method === 'string' ? v.method.toUpperCase() : 'POST';
+  if (method !== 'GET' && method !== 'POST') return { error: 'status_callback.method must be GET or POST' };
+  let events: Set<StatusCallbackEvent> | null = null;
+  if (v.events !== undefined && v.events !== null) {
+    const list = typeof v.events === 'string' ? v.events.split(/\s+/).filter(Boolean) : v.events;
+    if (!Array.isArray(list)) return { error: 'status_callback.events must be a list' };
+    const known = new Set<string>(STATUS_CALLBACK_EVENTS);
+    const unknown = list.filter((e) => typeof e !== 'string' || !known.has(e));
+    if (unknown.length > 0) return { error: `status_callback.events has unknown events: ${unknown.map(String).join(', ')}` };
+    events = new Set(list as StatusCallbackEvent[]);
+  }
+  return { url: url.href, method, events };
+}
+
+/** RFC 2822 as Twilio writes it: "Tue, 11 Jun 2019 21:49:56 +0000". */
+export function rfc2822(ms: number): string {
+  return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+}
+
+/** What one conference's earlier events tell about its end: who left last, who ended it. */
+export interface ConferenceMemo {
+  lastLeft?: Leaver | undefined;
+  /** A participant with end_conference_on_exit who left (or was kicked) while others stayed. */
+  endedBy?: Leaver | undefined;
+}
+
+interface Leaver {
+  callSid: string;
+  kicked: boolean;
+}
+
+/** Notes who leaves (del-member), and forgets it when the conference starts again. */
+export function remember(memo: ConferenceMemo, event: ConferenceEventOut): void {
+  if (event.name === 'conference-create') {
+    memo.lastLeft = undefined;
+    memo.endedBy = undefined;
+  }
+  if (event.name !== 'del-member') return;
+  const d = event.data;
+  const leaver = { callSid: typeof d.call_id === 'string' ? d.call_id : event.callId, kicked: d.reason === 'kicked' };
+  memo.lastLeft = leaver;
+  const closing = d.reason === 'conference-closed' || d.reason === 'engine-closed';
+  if (d.end_conference_on_exit === true && !closing && !memo.endedBy) memo.endedBy = leaver;
+}
+
+const bool = (v: boolean): string => (v ? 'true' : 'false');
+const flag = (v: unknown, fallback: boolean): string => bool(typeof v === 'boolean' ? v : fallback);
+
+/** The request parameters of one callback, in Twilio's names and order. */
+export function twilioParams(
+  doc: Record<string, unknown>,
+  event: ConferenceEventOut,
+  name: StatusCallbackEvent,
+  sequence: number,
+  now: number,
+  memo: ConferenceMemo,
+): URLSearchParams {
+  const d = event.data;
+  const p = new URLSearchParams();
+  p.set('AccountSid', event.accountId);
+  p.set('ConferenceSid', event.conferenceId);
+  p.set('FriendlyName', typeof doc.name === 'string' && doc.name !== '' ? doc.name : event.conferenceId);
+  p.set('StatusCallbackEvent', name);
+  p.set('Timestamp', rfc2822(now));
+  p.set('SequenceNumber', String(sequence));
+  if (name === 'conference-end') {
+    const reason = typeof d.reason === 'string' ? d.reason : '';
+    const { lastLeft, endedBy } = memo;
+    if (reason !== 'empty') {
+      p.set('ReasonConferenceEnded', 'conference-ended-via-api');
+      p.set('Reason', reason ? `Conference ended via API (${reason})` : 'Conference ended via API');
+    } else if (endedBy) {
+      const how = endedBy.kicked ? 'kicked' : 'left';
+      p.set('ReasonConferenceEnded', `participant-with-end-conference-on-exit-${how}`);
+      p.set('CallSidEndingConference', endedBy.callSid);
+      p.set('Reason', `Participant ${endedBy.callSid} with endConferenceOnExit ${endedBy.kicked ? 'was kicked' : 'left'}`);
+    } else {
+      p.set('ReasonConferenceEnded', lastLeft?.kicked ? 'last-participant-kicked' : 'last-participant-left');
+      if (lastLeft) p.set('CallSidEndingConference', lastLeft.callSid);
+      p.set('Reason', lastLeft ? `Last participant ${lastLeft.callSid} ${lastLeft.kicked ? 'was kicked' : 'left'}` : 'Last participant left');
+    }
+  } else if (name !== 'conference-start') {
+    p.set('CallSid', typeof d.call_id === 'string' ? d.call_id : event.callId);
+    const muted = typeof d.speak === 'boolean' ? !d.speak : typeof d.muted === 'boolean' ? d.muted : name === 'participant-mute';
+    p.set('Muted', bool(muted));
+    p.set('Hold', flag(d.held ?? d.hold, name === 'participant-hold'));
+    p.set('Coaching', bool(typeof d.coaching === 'boolean' ? d.coaching : d.coaching !== undefined && d.coaching !== null));
+    p.set('EndConferenceOnExit', flag(d.end_conference_on_exit, false));
+    p.set('StartConferenceOnEnter', flag(d.start_conference_on_enter, true));
+    const label = typeof d.participant_label === 'string' ? d.participant_label : d.label;
+    if (typeof label === 'string' && label !== '') p.set('ParticipantLabel', label);
+  }
+  return p;
+}
+
+/** A callback ready to send: POST carries the parameters form-encoded, GET in the query. */
+export function callbackRequest(url: string, method: 'GET' | 'POST', params: URLSearchParams): CallbackRequest {
+  if (method === 'POST') return { url, method, body: params.toString() };
+  const u = new URL(url);
+  for (const [k, v] of params) u.searchParams.append(k, v);
+  return { url: u.href, method, body: undefined };
+}
