@@ -12,6 +12,7 @@ import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { InvalidArgumentError, RoomtoneError } from '../errors.js';
 import { ConferenceService } from '../service/ConferenceService.js';
+import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
 import { Store } from '../store/Store.js';
 import { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
@@ -22,12 +23,14 @@ export class Server {
   readonly app: App;
   readonly #http: HttpServer;
   readonly #ws: WebsocketApi;
+  readonly #callbacks: StatusCallbacks;
   #closing: Promise<void> | undefined;
 
-  private constructor(app: App, http: HttpServer, ws: WebsocketApi) {
+  private constructor(app: App, http: HttpServer, ws: WebsocketApi, callbacks: StatusCallbacks) {
     this.app = app;
     this.#http = http;
     this.#ws = ws;
+    this.#callbacks = callbacks;
   }
 
   static async start(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<Server> {
@@ -38,11 +41,13 @@ export class Server {
       media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts },
     });
     const hub = new EventHub();
+    const callbacks = new StatusCallbacks({ log });
     const adhoc = new Map();
     const service = new ConferenceService(
       engine,
       (e) => {
         hub.publish(e);
+        if (e.doc) callbacks.notify(e.doc, e);
         if (e.name === 'conference-destroy' && adhoc.delete(`${e.accountId}/${e.conferenceId}`)) {
           service.forget(e.accountId, e.conferenceId);
         }
@@ -66,7 +71,7 @@ export class Server {
       http.once('error', reject);
       http.listen(config.httpPort, config.httpHost, () => resolve());
     });
-    const server = new Server(app, http, ws);
+    const server = new Server(app, http, ws, callbacks);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;
   }
@@ -76,7 +81,7 @@ export class Server {
     return `http://${a.address}:${a.port}`;
   }
 
-  /** Graceful: stop accepting, end conferences (participants get RTCP BYE), flush the database. */
+  /** Graceful: stop accepting, end conferences (participants get RTCP BYE), send the last callbacks, flush the database. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.app.log.info({}, 'shutting down');
@@ -84,6 +89,7 @@ export class Server {
       this.#http.closeIdleConnections();
       await this.#ws.close();
       await this.app.service.shutdown();
+      await this.#callbacks.close();
       await this.app.engine.close();
       this.app.store.close();
       this.#http.closeAllConnections();

@@ -6,6 +6,8 @@ export interface ConferenceEventOut {
   callId: string;
   name: string;
   data: Record<string, unknown>;
+  /** The conference's document, for consumers that act on its settings (status callbacks). */
+  doc?: Record<string, unknown>;
 }
 
 export type EventSink = (event: ConferenceEventOut) => void;

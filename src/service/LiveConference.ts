@@ -98,7 +98,14 @@ export class LiveConference {
   }
 
   publishConference(name: string, data: Record<string, unknown> = {}): void {
-    this.#sink({ accountId: this.accountId, conferenceId: this.id, callId: 'conference', name, data: { event: name, conference_id: this.id, ...data } });
+    this.#sink({
+      accountId: this.accountId,
+      conferenceId: this.id,
+      callId: 'conference',
+      name,
+      data: { event: name, conference_id: this.id, ...data },
+      doc: this.doc,
+    });
   }
 
   publishMember(name: string, m: MemberInfo, extra: Record<string, unknown> = {}): void {
@@ -112,6 +119,7 @@ export class LiveConference {
       callId: m.callId,
       name,
       data: { event: name, account_id: this.accountId, ...kazooParticipant(this.id, m), ...extra },
+      doc: this.doc,
     });
   }
 
