@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/Engine.js';
 import { NotFoundError } from '../errors.js';
 import type { ConferenceDocument, ConferenceService } from '../service/ConferenceService.js';
+import type { MediaStore } from '../media/store/MediaStore.js';
 import type { Store } from '../store/Store.js';
 import type { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
@@ -13,6 +14,7 @@ export interface App {
   engine: Engine;
   service: ConferenceService;
   metrics: Metrics;
+  media: MediaStore;
   log: Logger;
   /** Ad-hoc conferences (created by a join carrying `config`): live only, never stored. */
   adhoc: Map<string, ConferenceDocument>;

@@ -11,6 +11,8 @@ export type ConferenceEvent =
   | { name: 'mute-detect'; participantId: number; energy: number }
   | { name: 'floor-change'; participantId: number | null; previous: number | null }
   | { name: 'dtmf'; participantId: number; digit: string; durationMs: number }
+  /** Injected audio played to its end (participantId null: the conference-wide injection). */
+  | { name: 'play-end'; participantId: number | null }
   | { name: 'conference-closed'; reason: string };
 
 export type ConferenceEventName = ConferenceEvent['name'];

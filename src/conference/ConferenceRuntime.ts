@@ -235,6 +235,17 @@ export class ConferenceRuntime implements Tickable {
   /** Turns queued tick events into event objects; called after the tick, never inside it. */
   drainEvents(): void {
     if (this.#events.size > 0) this.#events.drain(this.#deliver);
+    if (this.#injection?.done) {
+      this.#injection.close();
+      this.#injection = null;
+      this.#emit({ name: 'play-end', participantId: null });
+    }
+    for (const p of this.#slots) {
+      if (!p.injection?.done) continue;
+      p.injection.close();
+      p.injection = null;
+      this.#emit({ name: 'play-end', participantId: p.id });
+    }
   }
 
   close(reason = 'closed'): void {

@@ -113,6 +113,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       case 'dtmf':
         p?._emit('dtmf', event.digit, event.durationMs);
         break;
+      case 'play-end':
+        p?._emit('play-end');
+        break;
       case 'conference-closed':
         this.#closed = true;
         this.emit(event.name, event);

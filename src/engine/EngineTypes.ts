@@ -44,6 +44,7 @@ export interface ParticipantEvents {
   'stop-talking': [];
   'mute-detect': [energy: number];
   dtmf: [digit: string, durationMs: number];
+  'play-end': [];
   updated: [state: ParticipantState];
   close: [reason: LeaveReason];
   listenererror: [error: unknown, event: string];

@@ -2,12 +2,15 @@ import { closeSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OutputMode } from '../mixing/flags.js';
 import type { PcmPort } from '../ports/PcmPort.js';
+import { trimSilence } from './trimSilence.js';
 import { WAV_HEADER_BYTES, wavHeader } from './wavHeader.js';
 
 export interface RecordingSpec {
   kind: 'record';
   /** WAV file to write (the server puts it under its data dir). */
   path: string;
+  /** Cut leading and trailing silence once the recording is finished. */
+  trimSilence?: boolean;
 }
 
 const CHUNKS = 4;
@@ -20,6 +23,7 @@ const CHUNKS = 4;
  */
 export class RecordingPort implements PcmPort {
   readonly path: string;
+  readonly #trim: boolean;
   readonly #fd: number;
   readonly #rate: number;
   readonly #chunks: Int16Array[];
@@ -35,6 +39,7 @@ export class RecordingPort implements PcmPort {
 
   constructor(spec: RecordingSpec, rate: number) {
     this.path = spec.path;
+    this.#trim = spec.trimSilence === true;
     this.#rate = rate;
     mkdirSync(dirname(spec.path), { recursive: true });
     this.#fd = openSync(spec.path, 'w');
@@ -91,5 +96,6 @@ export class RecordingPort implements PcmPort {
     this.#fdOpen = false;
     writeSync(this.#fd, wavHeader(this.#rate, this.writtenSamples * 2), 0, WAV_HEADER_BYTES, 0);
     closeSync(this.#fd);
+    if (this.#trim) trimSilence(this.path, this.#rate, this.writtenSamples * 2);
   }
 }

@@ -24,5 +24,7 @@ export interface PcmPort {
 export interface FrameSource {
   /** Copies the next frame into `dst`; false when it has nothing this tick. */
   readFrame(dst: Int16Array): boolean;
+  /** True once a finite source has played to its end (tones, media); live feeds never end. */
+  readonly done?: boolean;
   close(): void;
 }

@@ -11,6 +11,7 @@ import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
 import { ToneSource, type ToneSourceSpec } from '../media/ToneSource.js';
+import { PcmFileSource, type FileSourceSpec } from '../media/PcmFileSource.js';
 import { RecordingPort, type RecordingSpec } from '../media/RecordingPort.js';
 
 /**
@@ -25,7 +26,7 @@ export interface RtpPortSpec {
 }
 
 export type PortSpec = MemoryPortSpec | RtpPortSpec | RecordingSpec;
-export type SourceSpec = RingSourceSpec | ToneSourceSpec;
+export type SourceSpec = RingSourceSpec | ToneSourceSpec | FileSourceSpec;
 
 /** A media-thread port and, for RTP, the SDP to give back to the caller. */
 export interface OpenedPort {
@@ -71,6 +72,8 @@ export function openSource(spec: SourceSpec, format: FrameFormat): FrameSource {
       return new RingSource(spec);
     case 'tone':
       return new ToneSource(spec, format.rate);
+    case 'file':
+      return new PcmFileSource(spec, format.rate);
     default:
       throw new InvalidArgumentError('source', 'has an unknown kind');
   }

@@ -10,6 +10,7 @@ import { ROUTES } from '../api/routes/routes.js';
 import { EventHub } from '../api/ws/EventHub.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
+import { MediaStore } from '../media/store/MediaStore.js';
 import { InvalidArgumentError, RoomtoneError } from '../errors.js';
 import { ConferenceService } from '../service/ConferenceService.js';
 import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
@@ -40,6 +41,7 @@ export class Server {
       workers: config.workers,
       media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts },
     });
+    const mediaStore = new MediaStore(store, config.dataDir);
     const hub = new EventHub();
     const callbacks = new StatusCallbacks({ log });
     const adhoc = new Map();
@@ -54,8 +56,9 @@ export class Server {
       },
       log,
       config.dataDir,
+      (accountId, media) => mediaStore.resolve(accountId, media),
     );
-    const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), log, adhoc };
+    const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc };
     const api = new HttpApi(ROUTES, app);
     const http = createServer((req, res) => void api.handle(req, res));
     http.requestTimeout = 30_000;

@@ -1,4 +1,5 @@
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
+import type { SourceSpec } from '../ports/specs.js';
 import type { Logger } from '../util/logger.js';
 import type { ConferenceDocument } from './ConferenceService.js';
 import type { LiveConference } from './LiveConference.js';
@@ -19,9 +20,13 @@ export class ConferenceRules {
   /** The member hearing the alone sound, if any. */
   #alone: number | null = null;
 
-  constructor(live: LiveConference, log: Logger) {
+  readonly #source: (media: string) => Promise<SourceSpec>;
+
+  /** `source` turns a tone_stream, media id or URL into something to inject. */
+  constructor(live: LiveConference, log: Logger, source: (media: string) => Promise<SourceSpec>) {
     this.#live = live;
     this.#log = log;
+    this.#source = source;
   }
 
   get #doc(): ConferenceDocument {
@@ -38,13 +43,13 @@ export class ConferenceRules {
   async joined(m: MemberInfo): Promise<void> {
     await this.#safely(async () => {
       if (m.waiting) {
-        await this.#participant(m.participantId)?.inject(tone(sound(this.#doc, 'moh')));
+        await this.#participant(m.participantId)?.inject(await this.#source(sound(this.#doc, 'moh')));
         return;
       }
       if (isStarter(m)) await this.#releaseWaiting();
       const entry = toneFor(this.#doc, 'entry', m.flags.beep);
-      if (entry && this.#active().length > 1) await this.#live.conf.inject(tone(entry));
-      if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(tone(WELCOME));
+      if (entry && this.#active().length > 1) await this.#live.conf.inject(await this.#source(entry));
+      if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(await this.#source(WELCOME));
       await this.#updateAlone();
     });
   }
@@ -64,7 +69,7 @@ export class ConferenceRules {
         await Promise.allSettled(leaving.map((o) => this.#participant(o.participantId)?.kick('conference-closed')));
       }
       const exit = toneFor(this.#doc, 'exit', m.flags.beep);
-      if (exit && this.#active().length > 0) await this.#live.conf.inject(tone(exit));
+      if (exit && this.#active().length > 0) await this.#live.conf.inject(await this.#source(exit));
       await this.#updateAlone();
     });
   }
@@ -72,7 +77,7 @@ export class ConferenceRules {
   /** A member put on or taken off hold: hold music while held. */
   async held(m: MemberInfo, held: boolean): Promise<void> {
     await this.#safely(async () => {
-      await this.#participant(m.participantId)?.inject(held ? tone(sound(this.#doc, 'moh')) : null);
+      await this.#participant(m.participantId)?.inject(held ? await this.#source(sound(this.#doc, 'moh')) : null);
     });
   }
 
@@ -100,7 +105,7 @@ export class ConferenceRules {
     const active = this.#active();
     if (active.length === 1 && this.#alone !== active[0].participantId) {
       this.#alone = active[0].participantId;
-      await this.#participant(this.#alone)?.inject(tone(sound(this.#doc, 'alone')));
+      await this.#participant(this.#alone)?.inject(await this.#source(sound(this.#doc, 'alone')));
     } else if (active.length > 1 && this.#alone !== null) {
       const was = this.#alone;
       this.#alone = null;
@@ -125,4 +130,3 @@ function isStarter(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
   return m.moderator || m.flags.startConferenceOnEnter === true;
 }
 
-const tone = (media: string) => ({ kind: 'tone' as const, tone: media });

@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnsupportedError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RoomtoneError, UnsupportedError } from '../errors.js';
+import { sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
+import type { SourceSpec } from '../ports/specs.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
+import { Recordings } from './Recordings.js';
 import { applyControl } from './applyControl.js';
 import { PIN_PROMPT, PinEntry } from './PinEntry.js';
 
 export type ConferenceDocument = { id: string } & Record<string, unknown>;
+
+export type MediaResolver = (accountId: string, mediaIdOrUrl: string) => Promise<string>;
+
+/** How long a refused caller stays connected to hear why. */
+const REFUSAL_SOUND_MS = 2000;
 
 export interface JoinRequest {
   sdp?: string;
@@ -52,14 +59,24 @@ export class ConferenceService {
   readonly #pinEntries = new Map<string, PinEntry>();
   readonly #starting = new Map<string, Promise<LiveConference>>();
   readonly #locked = new Set<string>();
-  readonly #recordings = new Map<string, { participantId: number; file: string }>();
-  readonly #dataDir: string;
+  readonly recordings: Recordings;
 
-  constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string) {
+  readonly #resolveMedia: MediaResolver | undefined;
+
+  /** `resolveMedia` turns a media id or URL into a 48 kHz PCM file (the media store). */
+  constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver) {
     this.#engine = engine;
     this.#sink = sink;
     this.#log = log;
-    this.#dataDir = dataDir;
+    this.recordings = new Recordings(dataDir);
+    this.#resolveMedia = resolveMedia;
+  }
+
+  /** What to inject for a media string: a tone_stream, or a stored/fetched file. */
+  async source(accountId: string, media: string): Promise<SourceSpec> {
+    if (media.startsWith('tone_stream://')) return { kind: 'tone', tone: media };
+    if (!this.#resolveMedia) throw new UnsupportedError('only tone_stream:// media plays without a media store');
+    return { kind: 'file', path: await this.#resolveMedia(accountId, media) };
   }
 
   get liveCount(): number {
@@ -88,15 +105,16 @@ export class ConferenceService {
   async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
     const collectPin = req.collectPin === true;
     const moderator = collectPin ? false : this.#role(doc, req);
-    this.#checkLock(accountId, doc.id);
+    const running = this.live(accountId, doc.id);
+    if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
     const live = await this.#ensureLive(accountId, doc);
     const k = key(accountId, doc.id);
     try {
       // Re-checked after the await: a lock or another join may have happened meanwhile.
-      this.#checkLock(accountId, doc.id);
+      if (this.isLocked(accountId, doc.id)) return await this.#refuse(live, req, 'locked', 'the conference is locked');
       const max = maxParticipants(doc);
       if (max !== undefined && live.members.size + live.pending >= max) {
-        throw new ConflictError(`the conference is full (${max} participants)`);
+        return await this.#refuse(live, req, 'full', `the conference is full (${max} participants)`);
       }
       live.doc = doc;
       const callId = req.callId ?? randomUUID();
@@ -123,6 +141,20 @@ export class ConferenceService {
       if (live.empty) await this.#retire(k, 'empty');
       throw err;
     }
+  }
+
+  /**
+   * Refuses a newcomer with a 409. When the conference is running and the newcomer sent an
+   * offer, it is connected apart from everyone just long enough to hear the locked or full
+   * sound; the error then carries our SDP answer (data.conference.<reason>.target).
+   */
+  async #refuse(live: LiveConference | undefined, req: JoinRequest, reason: 'locked' | 'full', message: string): Promise<never> {
+    if (!live || !req.sdp) throw new ConflictError(message);
+    const p = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
+    live.hidden.add(p.id);
+    await p.inject(await this.source(live.accountId, sound(live.doc, reason)));
+    setTimeout(() => void p.kick('removed').catch(() => {}), REFUSAL_SOUND_MS).unref();
+    throw new RoomtoneError('conflict', message, 'conference', { conference: { [reason]: { message, target: p.sdp } } });
   }
 
   /** Makes a joined participant a member: its role's controls, the rules, add-member. */
@@ -156,12 +188,14 @@ export class ConferenceService {
     };
     live.register(info);
     await rules.joined(info);
+    // Twilio's record-from-start: the recording begins with the first member.
+    if (live.doc.record === true && !this.recordings.active(live)) await this.recordings.start(live);
   }
 
   /** A digit: a pin being entered, or a member's caller control. */
   async #onDtmf(live: LiveConference, participantId: number, digit: string, member: MemberInfo | undefined): Promise<void> {
     try {
-      if (member) return await applyControl(live, member, digit);
+      if (member) return await applyControl(live, member, digit, (media) => this.source(live.accountId, media));
       const pinKey = `${key(live.accountId, live.id)}#${participantId}`;
       const entry = this.#pinEntries.get(pinKey);
       const participant = live.conf.participant(participantId);
@@ -180,11 +214,7 @@ export class ConferenceService {
   /** Forgets a conference's lock and recording (its document was deleted or its ad-hoc life ended). */
   forget(accountId: string, id: string): void {
     this.#locked.delete(key(accountId, id));
-    this.#recordings.delete(key(accountId, id));
-  }
-
-  #checkLock(accountId: string, id: string): void {
-    if (this.isLocked(accountId, id)) throw new ConflictError('the conference is locked');
+    this.recordings.forget(accountId, id);
   }
 
   /** The live participant, or NotFoundError. */
@@ -233,45 +263,43 @@ export class ConferenceService {
     await this.participant(accountId, id, participantId).handle.answer(sdp);
   }
 
-  /** Plays media to everyone (participantId null) or to one participant. */
-  async play(accountId: string, id: string, participantId: number | null, mediaId: string): Promise<void> {
-    if (!mediaId.startsWith('tone_stream://')) {
-      throw new UnsupportedError('only tone_stream:// media plays so far; stored media and URLs come with the media store');
-    }
-    const source = { kind: 'tone' as const, tone: mediaId };
+  /** Plays media to everyone (participantId null) or to one participant; null media stops it. */
+  async play(accountId: string, id: string, participantId: number | null, mediaId: string | null): Promise<void> {
+    const source = mediaId === null ? null : await this.source(accountId, mediaId);
+    const event = mediaId === null ? 'play-stop' : 'play-start';
     if (participantId !== null) {
-      await this.participant(accountId, id, participantId).handle.inject(source);
+      const { handle, member, live } = this.participant(accountId, id, participantId);
+      await handle.inject(source);
+      live.publishMember(event, member, { media_id: mediaId });
       return;
     }
     const live = this.live(accountId, id);
     if (!live) throw new ConflictError('nobody is in the conference to hear it');
     await live.conf.inject(source);
+    live.publishConference(event, { media_id: mediaId });
   }
 
-  /**
-   * Starts or stops recording the conference mix to a WAV under the data dir. The recorder is a
-   * listening-only participant of the mixer, not a member of the conference.
-   */
-  async record(accountId: string, id: string, action: 'start' | 'stop'): Promise<{ recording: string; status: string }> {
-    const k = key(accountId, id);
-    const current = this.#recordings.get(k);
+  /** Starts or stops recording the conference mix to a WAV under the data dir. */
+  async record(accountId: string, id: string, action: 'start' | 'stop', trimSilence = false): Promise<{ recording: string; status: string }> {
     const live = this.live(accountId, id);
-    if (action === 'stop') {
-      if (!current) throw new ConflictError('the conference is not being recorded');
-      this.#recordings.delete(k);
-      await live?.conf.participant(current.participantId)?.kick('removed');
-      live?.publishConference('record-stop', { recording: current.file });
-      return { recording: current.file, status: 'stopped' };
-    }
-    if (current) throw new ConflictError('the conference is already being recorded');
+    if (action === 'stop') return this.recordings.stop(live, accountId, id);
     if (!live) throw new ConflictError('nobody is in the conference to record');
-    const file = `${new Date().toISOString().replace(/[:.]/g, '-')}.wav`;
-    const path = join(this.#dataDir, 'recordings', accountId, id, file);
-    const recorder = await live.conf.addParticipant({ port: { kind: 'record', path } });
-    live.hidden.add(recorder.id);
-    this.#recordings.set(k, { participantId: recorder.id, file });
-    live.publishConference('record-start', { recording: file });
-    return { recording: file, status: 'recording' };
+    return this.recordings.start(live, trimSilence);
+  }
+
+  /** Everyone back to the role defaults: muted/deaf as they joined, not held, no relations or coaching. */
+  async reset(accountId: string, id: string): Promise<number[]> {
+    const live = this.live(accountId, id);
+    if (!live) return [];
+    const members = [...live.members.values()];
+    for (const m of members) {
+      const p = live.conf.participant(m.participantId);
+      if (!p) continue;
+      await p.update({ ...roleDefaults(live.doc, m.moderator), held: false });
+      await p.coach(null);
+      for (const o of members) if (o !== m) await p.relate(o.participantId, 'clear');
+    }
+    return members.map((m) => m.participantId);
   }
 
   /** Ends a conference for everyone (DELETE ?force=true, close). */
@@ -301,7 +329,7 @@ export class ConferenceService {
     const start = (async () => {
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc) });
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
-      const rules = new ConferenceRules(live, this.#log);
+      const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media));
       live.onLeft = (m, reason) => void rules.left(m, reason);
       live.onDtmf = (participantId, digit, m) => void this.#onDtmf(live, participantId, digit, m);
       this.#rules.set(k, rules);
@@ -323,8 +351,8 @@ export class ConferenceService {
     if (!live) return;
     this.#live.delete(k);
     this.#rules.delete(k);
+    this.recordings.forget(live.accountId, live.id);
     for (const pinKey of this.#pinEntries.keys()) if (pinKey.startsWith(`${k}#`)) this.#pinEntries.delete(pinKey);
-    this.#recordings.delete(k);
     await live.conf.close(reason);
     live.publishConference('conference-destroy', { reason });
     this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');

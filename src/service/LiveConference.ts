@@ -56,6 +56,11 @@ export class LiveConference {
       this.#publish('mute-detect', m);
     });
     conf.on('floor-change', (e) => this.#floor(e));
+    conf.on('play-end', (e) => {
+      const m = e.participantId === null ? undefined : this.members.get(e.participantId);
+      if (m) this.#publish('play-end', m);
+      else if (e.participantId === null) this.publishConference('play-end');
+    });
     conf.on('dtmf', (e) => {
       const m = this.members.get(e.participantId);
       if (m) this.#publish('dtmf', m, { digit: e.digit, duration_ms: e.durationMs });

@@ -1,3 +1,4 @@
+import type { SourceSpec } from '../ports/specs.js';
 import type { LiveConference } from './LiveConference.js';
 import type { MemberInfo } from './MemberInfo.js';
 import { controlsFor, ENERGY_STEP, GAIN_LIMIT_DB, GAIN_STEP_DB } from './callerControls.js';
@@ -11,7 +12,7 @@ const clampGain = (db: number) => Math.max(-GAIN_LIMIT_DB, Math.min(GAIN_LIMIT_D
  * ordinary controls, so its own event follows (mute-member, ...), and a `caller-control` event
  * says which control it was. Mute changes play the profile's muted/unmuted sound to the caller.
  */
-export async function applyControl(live: LiveConference, m: MemberInfo, digit: string): Promise<void> {
+export async function applyControl(live: LiveConference, m: MemberInfo, digit: string, source: (media: string) => Promise<SourceSpec>): Promise<void> {
   const action = controlsFor(live.doc, m.moderator)[digit];
   const p = live.conf.participant(m.participantId);
   if (!action || !p) return;
@@ -19,7 +20,7 @@ export async function applyControl(live: LiveConference, m: MemberInfo, digit: s
   switch (action) {
     case 'mute-toggle':
       await p.update({ muted: !s.muted });
-      await p.inject({ kind: 'tone', tone: sound(live.doc, s.muted ? 'unmuted' : 'muted') });
+      await p.inject(await source(sound(live.doc, s.muted ? 'unmuted' : 'muted')));
       break;
     case 'deaf-mute-toggle': {
       const on = !(s.muted && s.deaf);

@@ -110,6 +110,11 @@ export class Store {
     return this.db;
   }
 
+  /** The open database, for tables another module owns (media, see MediaStore). */
+  get database(): Database.Database {
+    return this.live;
+  }
+
   /** Prepared once per SQL text: every request runs the same handful of statements. */
   private sql(text: string): Database.Statement {
     const db = this.live;

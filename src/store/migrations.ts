@@ -36,6 +36,21 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: media documents (uploaded or fetched audio; the decoded PCM lives in files, see MediaStore).
+  `
+  CREATE TABLE media (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    account_id  TEXT NOT NULL REFERENCES accounts(id),
+    name        TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('upload', 'url')),
+    url         TEXT,
+    -- null until audio has been uploaded (or, for a URL, first fetched).
+    duration_ms INTEGER,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX media_account ON media(account_id, seq);
+  `,
 ];
 
 /** Brings the database up to the latest version; each step commits on its own. */

@@ -32,3 +32,12 @@ export function wavBytes(samples: Int16Array, rate: number): Buffer {
   const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   return Buffer.concat([wavHeader(rate, data.length), data]);
 }
+
+/** Reads a 16-bit PCM WAV held in memory (a download). */
+export function readWavBytes(buf: Buffer): { rate: number; samples: Int16Array } {
+  const rate = buf.readUInt32LE(24);
+  const data = buf.subarray(44);
+  const samples = new Int16Array(Math.floor(data.length / 2));
+  for (let i = 0; i < samples.length; i++) samples[i] = data.readInt16LE(i * 2);
+  return { rate, samples };
+}

@@ -1,4 +1,5 @@
 import { UnsupportedError } from '../../errors.js';
+import { checkOrganizer } from '../../service/organizer.js';
 import { s } from '../schema/Schema.js';
 import type { Command } from './Command.js';
 
@@ -26,6 +27,16 @@ export const conferenceCommands: Command[] = [
     },
   },
   {
+    name: 'stop_play',
+    target: 'conference',
+    description: 'Stop what play started',
+    data: s.object({}),
+    run: async ({ service, accountId, doc }) => {
+      await service.play(accountId, doc.id, null, null);
+      return 'stopped';
+    },
+  },
+  {
     name: 'play',
     target: 'conference',
     description: 'Play media to every participant: a tone_stream:// string (media ids and URLs: 501 until the media store exists)',
@@ -39,8 +50,33 @@ export const conferenceCommands: Command[] = [
     name: 'record',
     target: 'conference',
     description: 'Start or stop recording the conference to a WAV file under the data dir',
-    data: s.object({ action: s.string({ enum: ['start', 'stop'], default: 'start' }) }),
-    run: async ({ service, accountId, doc }, data) => service.record(accountId, doc.id, data.action as 'start' | 'stop'),
+    data: s.object({
+      action: s.string({ enum: ['start', 'stop'], default: 'start' }),
+      trim_silence: s.boolean({ default: false, description: 'Cut leading and trailing silence when the recording ends' }),
+    }),
+    run: async ({ service, accountId, doc }, data) =>
+      service.record(accountId, doc.id, data.action as 'start' | 'stop', data.trim_silence === true),
+  },
+  {
+    name: 'close',
+    target: 'conference',
+    description: 'Everyone out and the conference ended (with as_participant: organizers only)',
+    data: s.object({ as_participant: s.integer({ min: 1 }) }),
+    run: async ({ service, accountId, doc }, data) => {
+      if (data.as_participant !== undefined) checkOrganizer(service.live(accountId, doc.id), data.as_participant as number, 'all');
+      await service.end(accountId, doc.id, 'closed');
+      return 'conference closed';
+    },
+  },
+  {
+    name: 'reset',
+    target: 'conference',
+    description: "Everyone back to their role's defaults (join_muted, join_deaf), relations and coaching cleared",
+    data: s.object({ as_participant: s.integer({ min: 1 }) }),
+    run: async ({ service, accountId, doc }, data) => {
+      if (data.as_participant !== undefined) checkOrganizer(service.live(accountId, doc.id), data.as_participant as number, 'all');
+      return { affected: await service.reset(accountId, doc.id) };
+    },
   },
   {
     name: 'dial',

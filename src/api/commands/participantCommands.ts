@@ -1,8 +1,12 @@
 import type { ParticipantPatch } from '../../conference/ParticipantOptions.js';
+import { checkOrganizer } from '../../service/organizer.js';
 import { s } from '../schema/Schema.js';
 import type { Command, CommandContext } from './Command.js';
 
 const none = s.object({});
+/** XiVO: the participant asking, whose organizer rights are checked. */
+const asParticipant = s.object({ as_participant: s.integer({ min: 1 }) });
+const actor = (data: Record<string, unknown>) => data.as_participant as number | undefined;
 
 /** mute/unmute/deaf/undeaf for one participant, or for every participant but the moderators. */
 function controlCommands(patch: Record<string, ParticipantPatch>): Command[] {
@@ -10,9 +14,11 @@ function controlCommands(patch: Record<string, ParticipantPatch>): Command[] {
     {
       name,
       target: 'participant' as const,
-      description: `${name} the participant`,
-      data: none,
-      run: async ({ service, accountId, doc, participantId }: CommandContext) => {
+      description: `${name} the participant (with as_participant: yourself, or anyone as an organizer)`,
+      data: asParticipant,
+      run: async ({ service, accountId, doc, participantId }: CommandContext, data: Record<string, unknown>) => {
+        const by = actor(data);
+        if (by !== undefined) checkOrganizer(service.live(accountId, doc.id), by, 'other', participantId);
         await service.update(accountId, doc.id, participantId!, p);
         return { participant_id: participantId, action: name };
       },
@@ -20,10 +26,12 @@ function controlCommands(patch: Record<string, ParticipantPatch>): Command[] {
     {
       name,
       target: 'participants' as const,
-      description: `${name} every participant except the moderators`,
-      data: none,
-      run: async ({ service, accountId, doc }: CommandContext) => {
-        const targets = service.members(accountId, doc.id).filter((m) => !m.moderator);
+      description: `${name} every participant except the moderators (with as_participant: everyone but the organizer asking)`,
+      data: asParticipant,
+      run: async ({ service, accountId, doc }: CommandContext, data: Record<string, unknown>) => {
+        const by = actor(data);
+        if (by !== undefined) checkOrganizer(service.live(accountId, doc.id), by, 'all');
+        const targets = service.members(accountId, doc.id).filter((m) => (by === undefined ? !m.moderator : m.participantId !== by));
         await Promise.all(targets.map((m) => service.update(accountId, doc.id, m.participantId, p)));
         return { affected: targets.map((m) => m.participantId) };
       },
@@ -36,9 +44,11 @@ export const participantCommands: Command[] = [
   {
     name: 'kick',
     target: 'participant',
-    description: 'Kick the participant from the conference',
-    data: none,
-    run: async ({ service, accountId, doc, participantId }) => {
+    description: 'Kick the participant from the conference (an organizer cannot be kicked by another participant)',
+    data: asParticipant,
+    run: async ({ service, accountId, doc, participantId }, data) => {
+      const by = actor(data);
+      if (by !== undefined) checkOrganizer(service.live(accountId, doc.id), by, 'kick', participantId);
       await service.kick(accountId, doc.id, participantId!);
       return 'participant kicked';
     },
@@ -94,6 +104,16 @@ export const participantCommands: Command[] = [
       const target = data.participant_id === 'none' ? null : (data.participant_id as number);
       await service.coach(accountId, doc.id, participantId!, target);
       return { participant_id: participantId, coaching: target };
+    },
+  },
+  {
+    name: 'stop_play',
+    target: 'participant',
+    description: 'Stop what play started',
+    data: s.object({}),
+    run: async ({ service, accountId, doc, participantId }) => {
+      await service.play(accountId, doc.id, participantId!, null);
+      return 'stopped';
     },
   },
   {

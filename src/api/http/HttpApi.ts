@@ -4,6 +4,7 @@ import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../e
 import type { App } from '../App.js';
 import { errorBody, successBody } from './envelope.js';
 import { readJsonBody } from './readBody.js';
+import { readRawBody } from './readRawBody.js';
 import type { Route } from './Route.js';
 import { Router } from './Router.js';
 
@@ -41,8 +42,16 @@ export class HttpApi {
         }
         actorId = account;
       }
-      const body = req.method === 'GET' || req.method === 'DELETE' ? (req.resume(), undefined) : await readJsonBody(req);
-      const result = await match.route.handle({ params: match.params, query: url.searchParams, body, requestId, actorId, authToken: token }, this.#app);
+      const raw = match.route.rawBody;
+      const body =
+        req.method === 'GET' || req.method === 'DELETE'
+          ? (req.resume(), undefined)
+          : raw
+            ? await readRawBody(req, raw.limit)
+            : await readJsonBody(req);
+      const contentType = headerValue(req.headers['content-type']);
+      const ctx = { params: match.params, query: url.searchParams, body, requestId, actorId, authToken: token, contentType };
+      const result = await match.route.handle(ctx, this.#app);
       status = result.status ?? 200;
       if (result.raw) {
         res.writeHead(status, { 'content-type': result.raw.contentType, 'x-request-id': requestId });

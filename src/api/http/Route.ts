@@ -11,6 +11,8 @@ export interface RequestContext {
   /** The account of the X-Auth-Token, for routes that need one. */
   actorId: string;
   authToken: string | undefined;
+  /** The request's Content-Type (raw-body routes). */
+  contentType: string | undefined;
 }
 
 export interface ApiResponse {
@@ -19,7 +21,7 @@ export interface ApiResponse {
   /** Extra top-level envelope fields (api_auth returns auth_token there). */
   envelope?: Record<string, unknown>;
   /** A non-JSON body (Prometheus text). */
-  raw?: { contentType: string; body: string };
+  raw?: { contentType: string; body: string | Buffer };
 }
 
 /** One row of the HTTP API; the OpenAPI document is generated from the same rows. */
@@ -29,6 +31,8 @@ export interface Route {
   summary: string;
   auth: boolean;
   body?: Schema;
+  /** The body is bytes (an upload), read up to `limit`, instead of JSON. */
+  rawBody?: { limit: number; contentTypes: readonly string[] };
   response?: Schema;
   handle(ctx: RequestContext, app: App): Promise<ApiResponse>;
 }

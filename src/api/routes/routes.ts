@@ -3,6 +3,8 @@ import { authRoutes } from './authRoutes.js';
 import { conferenceRoutes } from './conferenceRoutes.js';
 import { openApiDocument } from './openapi.js';
 import { participantRoutes } from './participantRoutes.js';
+import { mediaRoutes } from './mediaRoutes.js';
+import { recordingRoutes } from './recordingRoutes.js';
 
 const systemRoutes: Route[] = [
   {
@@ -29,4 +31,4 @@ const systemRoutes: Route[] = [
 ];
 
 /** Every HTTP route of the server. */
-export const ROUTES: readonly Route[] = [...authRoutes, ...conferenceRoutes, ...participantRoutes, ...systemRoutes];
+export const ROUTES: readonly Route[] = [...authRoutes, ...conferenceRoutes, ...participantRoutes, ...recordingRoutes, ...mediaRoutes, ...systemRoutes];

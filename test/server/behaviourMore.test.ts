@@ -1,0 +1,149 @@
+// More conference behaviour over real RTP against the real server: lock, relate, mute-all,
+// play to one, recording, marked participants and organizer rules.
+import { afterEach, describe, expect, it } from 'vitest';
+import { goertzelDb, sleep, tone } from '../helpers/audio.js';
+import { A, act, api, confPath, createConference, expectError, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
+import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { readWavBytes } from '../helpers/wav.js';
+
+useApiServer('32900-32999');
+
+const RATE = 48000;
+const clients: RtpTestClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+interface Member {
+  client: RtpTestClient;
+  id: number;
+}
+let seed = 900;
+async function member(c: string, freq: number | null, extra: Record<string, unknown> = {}): Promise<Member> {
+  const client = await RtpTestClient.open({ seed: seed++ });
+  clients.push(client);
+  const data = expectSuccess(await api('POST', partPath(A, c), { data: { sdp: client.offer, ...extra } }, master.token), 201);
+  client.connect(data.sdp);
+  if (freq !== null) void client.sendSignal(tone(freq, RATE, 10)).catch(() => {});
+  return { client, id: data.participant_id };
+}
+const mark = (m: Member) => m.client.decoded().length;
+const since = (m: Member, from: number) => m.client.decoded().subarray(from);
+/** Level of `freq` in what `m` hears over the next `ms`, after `settle` ms for a change to take. */
+async function level(m: Member, freq: number, settle = 500, ms = 700): Promise<number> {
+  await sleep(settle);
+  const from = mark(m);
+  await sleep(ms);
+  return goertzelDb(since(m, from), freq, RATE);
+}
+const room = async (doc: Record<string, unknown> = {}) => (await createConference({ member: { join_muted: false }, play_entry_tone: false, play_exit_tone: false, ...doc })).id;
+
+describe('conference behaviour, continued', () => {
+  it('a lock refuses a newcomer with 409, and the newcomer hears the locked sound', async () => {
+    const conf = await room();
+    await member(conf, null);
+    expect((await act(confPath(A, conf), 'lock')).status).toBe(200);
+    const newcomer = await RtpTestClient.open({ seed: seed++ });
+    clients.push(newcomer);
+    const r = await api('POST', partPath(A, conf), { data: { sdp: newcomer.offer } }, master.token);
+    const data = expectError(r, 409, ['conference']);
+    newcomer.connect(data.conference.locked.target);
+    await sleep(900);
+    const heard = newcomer.decoded();
+    expect(goertzelDb(heard, 480, RATE), 'the locked sound (480 + 620 Hz)').toBeGreaterThan(-35);
+    const list = expectSuccess(await api('GET', partPath(A, conf), undefined, master.token));
+    expect(list).toHaveLength(1);
+  }, 20_000);
+
+  it('after relate deaf, A no longer hears B but still hears C; clear restores it', async () => {
+    const conf = await room();
+    const a = await member(conf, null);
+    const b = await member(conf, 523);
+    await member(conf, 784);
+    expect(await level(a, 523, 800)).toBeGreaterThan(-30);
+    const relate = (relationship: string) =>
+      act(partPath(A, conf), 'relate', { participant_id: a.id, other_participant: b.id, relationship });
+    expect((await relate('deaf')).status).toBe(200);
+    expect(await level(a, 523), 'B is gone for A').toBeLessThan(-60);
+    expect(await level(a, 784, 0), 'C is still there').toBeGreaterThan(-30);
+    const ro = expectSuccess(await api('GET', partPath(A, conf, a.id), undefined, master.token));
+    expect(ro.relations).toEqual([{ participant_id: b.id, nohear: true, nospeak: false }]);
+    expect((await relate('clear')).status).toBe(200);
+    expect(await level(a, 523), 'clear restores B').toBeGreaterThan(-30);
+  }, 20_000);
+
+  it('mute-all spares the moderator', async () => {
+    const conf = await room();
+    const listener = await member(conf, null);
+    await member(conf, 523);
+    await member(conf, 784, { moderator: true });
+    await sleep(800);
+    expect((await act(partPath(A, conf), 'mute')).status).toBe(200);
+    expect(await level(listener, 523), 'the member is muted').toBeLessThan(-60);
+    expect(await level(listener, 784, 0), 'the moderator is not').toBeGreaterThan(-30);
+  }, 20_000);
+
+  it('play to one participant is heard by that participant only', async () => {
+    const conf = await room();
+    const a = await member(conf, null);
+    const b = await member(conf, null);
+    await sleep(500);
+    expect((await act(partPath(A, conf, a.id), 'play', { media_id: 'tone_stream://%(3000,0,1500)' })).status).toBe(200);
+    const [la, lb] = await Promise.all([level(a, 1500, 300), level(b, 1500, 300)]);
+    expect(la).toBeGreaterThan(-30);
+    expect(lb).toBeLessThan(-60);
+  }, 20_000);
+
+  it("a recording contains the conference's tones at the right times", async () => {
+    const conf = await room();
+    await member(conf, null);
+    expect((await act(confPath(A, conf), 'record', { action: 'start' })).status).toBe(200);
+    await sleep(1000);
+    expect((await act(confPath(A, conf), 'play', { media_id: 'tone_stream://%(1000,0,1200)' })).status).toBe(200);
+    await sleep(2000);
+    const stopped = expectSuccess(await act(confPath(A, conf), 'record', { action: 'stop' }));
+    await sleep(500);
+    const list = expectSuccess(await api('GET', `${confPath(A, conf)}/recordings`, undefined, master.token));
+    const rec = list.find((r: { name: string }) => r.name === stopped.recording);
+    expect(rec.duration_ms).toBeGreaterThan(2500);
+    const download = await fetch(`${server.url}${confPath(A, conf)}/recordings/${rec.name}`, { headers: { 'x-auth-token': master.token } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('audio/wav');
+    const { rate, samples } = readWavBytes(Buffer.from(await download.arrayBuffer()));
+    const at = (a: number, b: number) => samples.subarray(Math.round(a * rate), Math.round(b * rate));
+    expect(goertzelDb(at(0.2, 0.8), 1200, rate), 'silence before the play').toBeLessThan(-60);
+    expect(goertzelDb(at(1.3, 1.8), 1200, rate), 'the tone while it played').toBeGreaterThan(-25);
+    expect(goertzelDb(at(2.4, 2.9), 1200, rate), 'silence after it').toBeLessThan(-60);
+  }, 20_000);
+
+  it('when the last marked participant leaves, those flagged to leave with it go too', async () => {
+    const conf = await room();
+    const marked = await member(conf, null, { marked: true });
+    const follower = await member(conf, null, { leave_when_last_marked_leave: true });
+    const stayer = await member(conf, null);
+    expect((await act(partPath(A, conf, marked.id), 'kick')).status).toBe(200);
+    await sleep(500);
+    const ids = expectSuccess(await api('GET', partPath(A, conf), undefined, master.token)).map((p: { participant_id: number }) => p.participant_id);
+    expect(ids).toEqual([stayer.id]);
+    expect(ids).not.toContain(follower.id);
+  }, 20_000);
+
+  it('enforces the organizer rules with their codes', async () => {
+    const conf = await room();
+    const organizer = await member(conf, null, { moderator: true });
+    const alice = await member(conf, null);
+    const bob = await member(conf, null);
+    expect((await act(partPath(A, conf, alice.id), 'mute', { as_participant: alice.id })).status, 'mute me').toBe(200);
+    expect(expectError(await act(partPath(A, conf, bob.id), 'mute', { as_participant: alice.id }), 403, ['as_participant']).as_participant.NotOrganizer.message).toMatch(/organizer/);
+    expect(Object.keys(expectError(await act(partPath(A, conf, organizer.id), 'kick', { as_participant: organizer.id + 100 }), 403).as_participant)).toEqual(['NotAMember']);
+    const other = await member(conf, null, { moderator: true });
+    expect(Object.keys(expectError(await act(partPath(A, conf, other.id), 'kick', { as_participant: organizer.id }), 403).as_participant)).toEqual(['CannotKickOrganizer']);
+    expect(Object.keys(expectError(await act(partPath(A, conf, 999), 'mute', { as_participant: organizer.id }), 404).as_participant)).toEqual(['ParticipantNotFound']);
+    const all = expectSuccess(await act(partPath(A, conf), 'mute', { as_participant: organizer.id }));
+    expect(all.affected.sort()).toEqual([alice.id, bob.id, other.id].sort());
+    expect(expectSuccess(await act(confPath(A, conf), 'reset', { as_participant: organizer.id })).affected).toHaveLength(4);
+    expect((await act(confPath(A, conf), 'close', { as_participant: organizer.id })).status).toBe(200);
+    await sleep(300);
+    expect(expectSuccess(await api('GET', partPath(A, conf), undefined, master.token))).toEqual([]);
+  }, 20_000);
+});
