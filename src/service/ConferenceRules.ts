@@ -50,6 +50,7 @@ export class ConferenceRules {
       const entry = toneFor(this.#doc, 'entry', m.flags.beep);
       if (entry && this.#active().length > 1) await this.#live.conf.inject(await this.#source(entry));
       if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(await this.#source(WELCOME));
+      else await this.#announceCount(m);
       await this.#updateAlone();
     });
   }
@@ -74,11 +75,27 @@ export class ConferenceRules {
     });
   }
 
-  /** A member put on or taken off hold: hold music while held. */
-  async held(m: MemberInfo, held: boolean): Promise<void> {
+  /**
+   * A member's controls changed, by any door (REST, DTMF, re-offer): the muted/unmuted sound to
+   * it, and hold music while it is held.
+   */
+  async controlChanged(m: MemberInfo, change: 'muted' | 'unmuted' | 'held' | 'unheld'): Promise<void> {
     await this.#safely(async () => {
-      await this.#participant(m.participantId)?.inject(held ? await this.#source(sound(this.#doc, 'moh')) : null);
+      const p = this.#participant(m.participantId);
+      if (change === 'held') await p?.inject(await this.#source(sound(this.#doc, 'moh')));
+      else if (change === 'unheld') await p?.inject(null);
+      else if (!m.state.held) await p?.inject(await this.#source(sound(this.#doc, change)));
     });
+  }
+
+  /** Above the profile's announce-count, the joiner hears the member count as short beeps (up to 10). */
+  async #announceCount(m: MemberInfo): Promise<void> {
+    const profile = (this.#doc.profile ?? {}) as Record<string, unknown>;
+    const threshold = profile['announce-count'];
+    const count = this.#live.members.size;
+    if (typeof threshold !== 'number' || count <= threshold) return;
+    const beeps = Array.from({ length: Math.min(count, 10) }, () => '%(120,120,1000)').join(';');
+    await this.#participant(m.participantId)?.inject(await this.#source(`tone_stream://${beeps}`));
   }
 
   #active(): MemberInfo[] {

@@ -195,7 +195,7 @@ export class ConferenceService {
   /** A digit: a pin being entered, or a member's caller control. */
   async #onDtmf(live: LiveConference, participantId: number, digit: string, member: MemberInfo | undefined): Promise<void> {
     try {
-      if (member) return await applyControl(live, member, digit, (media) => this.source(live.accountId, media));
+      if (member) return await applyControl(live, member, digit);
       const pinKey = `${key(live.accountId, live.id)}#${participantId}`;
       const entry = this.#pinEntries.get(pinKey);
       const participant = live.conf.participant(participantId);
@@ -237,9 +237,7 @@ export class ConferenceService {
 
   /** Puts a participant on hold (hold music, heard by nobody) or takes it off. */
   async hold(accountId: string, id: string, participantId: number, held: boolean): Promise<void> {
-    const { handle, member } = this.participant(accountId, id, participantId);
-    await handle.update({ held });
-    await this.#rules.get(key(accountId, id))?.held(member, held);
+    await this.participant(accountId, id, participantId).handle.update({ held });
   }
 
   /** `participantId` coaches `coachee` (heard only by it); null ends the coaching. */
@@ -257,6 +255,13 @@ export class ConferenceService {
     const { handle } = this.participant(accountId, id, participantId);
     this.participant(accountId, id, other);
     await handle.relate(other, relation);
+  }
+
+  /** A re-offer (re-INVITE): our answer; sendonly or inactive puts the participant on hold. */
+  async reoffer(accountId: string, id: string, participantId: number, sdp: string): Promise<{ sdp: string; held: boolean }> {
+    const { handle } = this.participant(accountId, id, participantId);
+    const answer = await handle.reoffer(sdp);
+    return { sdp: answer, held: handle.state.held };
   }
 
   async answer(accountId: string, id: string, participantId: number, sdp: string): Promise<void> {
@@ -331,6 +336,7 @@ export class ConferenceService {
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
       const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media));
       live.onLeft = (m, reason) => void rules.left(m, reason);
+      live.onControl = (m, change) => void rules.controlChanged(m, change);
       live.onDtmf = (participantId, digit, m) => void this.#onDtmf(live, participantId, digit, m);
       this.#rules.set(k, rules);
       this.#live.set(k, live);

@@ -23,6 +23,8 @@ export class LiveConference {
 
   /** Set by the service: what the conference does as members come and go. */
   onLeft: (m: MemberInfo, reason: LeaveReason) => void = () => {};
+  /** Set by the service: a member's mute or hold changed, by whatever means. */
+  onControl: (m: MemberInfo, change: 'muted' | 'unmuted' | 'held' | 'unheld') => void = () => {};
   /** Set by the service: a digit from any participant (members and callers still entering a pin). */
   onDtmf: (participantId: number, digit: string, m: MemberInfo | undefined) => void = () => {};
   /** The conference's document as of the latest join. */
@@ -136,9 +138,13 @@ export class LiveConference {
     if (before.muted !== state.muted) {
       if (!state.muted) m.muteDetect = false;
       this.#publish(state.muted ? 'mute-member' : 'unmute-member', m);
+      this.onControl(m, state.muted ? 'muted' : 'unmuted');
     }
     if (before.deaf !== state.deaf) this.#publish(state.deaf ? 'deaf-member' : 'undeaf-member', m);
-    if (before.held !== state.held) this.#publish(state.held ? 'hold-member' : 'unhold-member', m);
+    if (before.held !== state.held && !m.waiting) {
+      this.#publish(state.held ? 'hold-member' : 'unhold-member', m);
+      this.onControl(m, state.held ? 'held' : 'unheld');
+    }
   }
 
   #talking(id: number, talking: boolean, energy: number): void {

@@ -1,18 +1,16 @@
-import type { SourceSpec } from '../ports/specs.js';
 import type { LiveConference } from './LiveConference.js';
 import type { MemberInfo } from './MemberInfo.js';
 import { controlsFor, ENERGY_STEP, GAIN_LIMIT_DB, GAIN_STEP_DB } from './callerControls.js';
 import { mixerOptions } from './conferenceOptions.js';
-import { sound } from './sounds.js';
 
 const clampGain = (db: number) => Math.max(-GAIN_LIMIT_DB, Math.min(GAIN_LIMIT_DB, db));
 
 /**
  * Acts on a caller-control digit of a member: the change goes through the participant's
- * ordinary controls, so its own event follows (mute-member, ...), and a `caller-control` event
- * says which control it was. Mute changes play the profile's muted/unmuted sound to the caller.
+ * ordinary controls, so its own event (mute-member, ...) and sound follow, and a
+ * `caller-control` event says which control it was.
  */
-export async function applyControl(live: LiveConference, m: MemberInfo, digit: string, source: (media: string) => Promise<SourceSpec>): Promise<void> {
+export async function applyControl(live: LiveConference, m: MemberInfo, digit: string): Promise<void> {
   const action = controlsFor(live.doc, m.moderator)[digit];
   const p = live.conf.participant(m.participantId);
   if (!action || !p) return;
@@ -20,7 +18,6 @@ export async function applyControl(live: LiveConference, m: MemberInfo, digit: s
   switch (action) {
     case 'mute-toggle':
       await p.update({ muted: !s.muted });
-      await p.inject(await source(sound(live.doc, s.muted ? 'unmuted' : 'muted')));
       break;
     case 'deaf-mute-toggle': {
       const on = !(s.muted && s.deaf);

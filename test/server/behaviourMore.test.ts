@@ -146,4 +146,17 @@ describe('conference behaviour, continued', () => {
     await sleep(300);
     expect(expectSuccess(await api('GET', partPath(A, conf), undefined, master.token))).toEqual([]);
   }, 20_000);
+
+  it('a sendonly re-offer puts the participant on hold with hold music; a REST mute plays the muted sound', async () => {
+    const conf = await room();
+    const a = await member(conf, 523);
+    const b = await member(conf, null);
+    await sleep(600);
+    const held = expectSuccess(await act(partPath(A, conf, a.id), 'reoffer', { sdp: a.client.offer.replace('a=sendrecv', 'a=sendonly') }));
+    expect(held.held).toBe(true);
+    expect(held.sdp).toMatch(/a=recvonly/);
+    expect(await level(b, 523), 'nobody hears the held participant').toBeLessThan(-60);
+    expect((await act(partPath(A, conf, b.id), 'mute')).status).toBe(200);
+    expect(await level(b, 600, 0, 300), 'the muted sound (600 then 400 Hz)').toBeGreaterThan(-40);
+  }, 20_000);
 });

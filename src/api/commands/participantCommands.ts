@@ -127,6 +127,13 @@ export const participantCommands: Command[] = [
     },
   },
   {
+    name: 'reoffer',
+    target: 'participant',
+    description: 'A re-offer (re-INVITE): returns our answer; a=sendonly or a=inactive puts the participant on hold',
+    data: s.object({ sdp: s.string({ min: 1, max: 65536 }) }, { required: ['sdp'] }),
+    run: async ({ service, accountId, doc, participantId }, data) => service.reoffer(accountId, doc.id, participantId!, data.sdp as string),
+  },
+  {
     name: 'answer',
     target: 'participant',
     description: "Complete roomtone's SDP offer (a participant added without sdp) with the remote answer",
