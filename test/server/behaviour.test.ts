@@ -1,43 +1,15 @@
 // Conference behaviour from the references, over real UDP against the real server process:
 // each participant is an RTP client that sends a tone and decodes what roomtone sends it.
-import { afterEach, describe, expect, it } from 'vitest';
-import { goertzelDb, sleep, tone } from '../helpers/audio.js';
+import { describe, expect, it } from 'vitest';
+import { goertzelDb, sleep } from '../helpers/audio.js';
 import { A, act, api, createConference, expectSuccess, master, partPath, useApiServer } from '../helpers/apiSession.js';
-import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { closeMembersAfterEach, heardSince, mark, member, RATE, type Member } from '../helpers/rtpMembers.js';
 
 useApiServer('32600-32699');
 
-const RATE = 48000;
 const MOH = 350; // the default hold music is 350 + 440 Hz
 const ENTRY = 880;
-const clients: RtpTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-interface Member {
-  client: RtpTestClient;
-  id: number;
-}
-
-let seed = 100;
-/** Joins an RTP client to conference `c`; it says `freq` (if given) for `seconds`. */
-async function member(c: string, freq: number | null, extra: Record<string, unknown> = {}, seconds = 8): Promise<Member> {
-  const client = await RtpTestClient.open({ seed: seed++ });
-  clients.push(client);
-  const r = await api('POST', partPath(A, c), { data: { sdp: client.offer, ...extra } }, master.token);
-  const data = expectSuccess(r, 201);
-  client.connect(data.sdp);
-  if (freq !== null) void client.sendSignal(tone(freq, RATE, seconds)).catch(() => {});
-  return { client, id: data.participant_id };
-}
-
-/** What `m` heard since `from` (a sample index of its decoded output). */
-function heardSince(m: Member, from: number): Int16Array {
-  return m.client.decoded().subarray(from);
-}
-
-const mark = (m: Member) => m.client.decoded().length;
+closeMembersAfterEach();
 
 describe('conference behaviour (real RTP clients, real server)', () => {
   it('plays the entry tone to the existing participants when someone joins', async () => {
@@ -54,8 +26,8 @@ describe('conference behaviour (real RTP clients, real server)', () => {
 
   it('with wait_for_moderator, members hear hold music and not each other until a moderator joins', async () => {
     const conf = (await createConference({ wait_for_moderator: true, member: { join_muted: false } })).id;
-    const m1 = await member(conf, 523, {}, 10);
-    const m2 = await member(conf, 784, {}, 10);
+    const m1 = await member(conf, 523);
+    const m2 = await member(conf, 784);
     await sleep(1200);
     let from = mark(m1);
     await sleep(800);

@@ -1,41 +1,15 @@
 // More conference behaviour over real RTP against the real server: lock, relate, mute-all,
 // play to one, recording, marked participants and organizer rules.
-import { afterEach, describe, expect, it } from 'vitest';
-import { goertzelDb, sleep, tone } from '../helpers/audio.js';
+import { describe, expect, it } from 'vitest';
+import { goertzelDb, sleep } from '../helpers/audio.js';
 import { A, act, api, confPath, createConference, expectError, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
-import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { closeMembersAfterEach, level, member, RATE, rtpClient } from '../helpers/rtpMembers.js';
 import { readWavBytes } from '../helpers/wav.js';
 
 useApiServer('32900-32999');
 
-const RATE = 48000;
-const clients: RtpTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+closeMembersAfterEach();
 
-interface Member {
-  client: RtpTestClient;
-  id: number;
-}
-let seed = 900;
-async function member(c: string, freq: number | null, extra: Record<string, unknown> = {}): Promise<Member> {
-  const client = await RtpTestClient.open({ seed: seed++ });
-  clients.push(client);
-  const data = expectSuccess(await api('POST', partPath(A, c), { data: { sdp: client.offer, ...extra } }, master.token), 201);
-  client.connect(data.sdp);
-  if (freq !== null) void client.sendSignal(tone(freq, RATE, 10)).catch(() => {});
-  return { client, id: data.participant_id };
-}
-const mark = (m: Member) => m.client.decoded().length;
-const since = (m: Member, from: number) => m.client.decoded().subarray(from);
-/** Level of `freq` in what `m` hears over the next `ms`, after `settle` ms for a change to take. */
-async function level(m: Member, freq: number, settle = 500, ms = 700): Promise<number> {
-  await sleep(settle);
-  const from = mark(m);
-  await sleep(ms);
-  return goertzelDb(since(m, from), freq, RATE);
-}
 const room = async (doc: Record<string, unknown> = {}) => (await createConference({ member: { join_muted: false }, play_entry_tone: false, play_exit_tone: false, ...doc })).id;
 
 describe('conference behaviour, continued', () => {
@@ -43,8 +17,7 @@ describe('conference behaviour, continued', () => {
     const conf = await room();
     await member(conf, null);
     expect((await act(confPath(A, conf), 'lock')).status).toBe(200);
-    const newcomer = await RtpTestClient.open({ seed: seed++ });
-    clients.push(newcomer);
+    const newcomer = await rtpClient();
     const r = await api('POST', partPath(A, conf), { data: { sdp: newcomer.offer } }, master.token);
     const data = expectError(r, 409, ['conference']);
     newcomer.connect(data.conference.locked.target);

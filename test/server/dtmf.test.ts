@@ -2,18 +2,17 @@
 // events sent by an RTP client and the effect checked in the audio and in the events.
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeRtpHeader } from '../../src/rtp/RtpPacket.js';
-import { goertzelDb, sleep, tone } from '../helpers/audio.js';
+import { goertzelDb, sleep } from '../helpers/audio.js';
 import { A, api, createConference, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
-import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import type { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { closeMembersAfterEach, member, RATE } from '../helpers/rtpMembers.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
 useApiServer('32700-32799');
 
-const RATE = 48000;
-const clients: RtpTestClient[] = [];
 const sockets: WsClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+closeMembersAfterEach();
+afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
@@ -21,15 +20,7 @@ afterEach(async () => {
 const withDtmf = (offer: string) =>
   offer.replace(/m=audio (\d+) RTP\/AVP 111/, 'm=audio $1 RTP/AVP 111 101').replace('a=ptime:20', 'a=rtpmap:101 telephone-event/48000\r\na=ptime:20');
 
-let seed = 500;
-async function join(conf: string, freq: number | null, extra: Record<string, unknown> = {}) {
-  const client = await RtpTestClient.open({ seed: seed++ });
-  clients.push(client);
-  const data = expectSuccess(await api('POST', partPath(A, conf), { data: { sdp: withDtmf(client.offer), ...extra } }, master.token), 201);
-  client.connect(data.sdp);
-  if (freq !== null) void client.sendSignal(tone(freq, RATE, 8)).catch(() => {});
-  return { client, id: data.participant_id as number, callId: data.call_id as string };
-}
+const join = (conf: string, freq: number | null, extra: Record<string, unknown> = {}) => member(conf, freq, extra, { offer: withDtmf });
 
 let dtmfSeq = 30000;
 /** One key press as RFC 4733 packets (three with the end bit), on the client's SSRC. */

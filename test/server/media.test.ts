@@ -1,15 +1,14 @@
 // The media store through the real server: upload a WAV, play it by id; play a URL.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goertzelDb, sleep, tone } from '../helpers/audio.js';
 import { A, act, api, createConference, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
-import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { closeMembersAfterEach, member, RATE } from '../helpers/rtpMembers.js';
 import { wavBytes } from '../helpers/wav.js';
 
 useApiServer('33000-33099');
 
-const RATE = 48000;
 let files: Server;
 beforeAll(async () => {
   files = createServer((_, res) => {
@@ -19,18 +18,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
 });
 afterAll(() => new Promise((r) => files.close(r)));
-const clients: RtpTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-async function listener(conf: string) {
-  const client = await RtpTestClient.open({ seed: 77 + clients.length });
-  clients.push(client);
-  const data = expectSuccess(await api('POST', partPath(A, conf), { data: { sdp: client.offer } }, master.token), 201);
-  client.connect(data.sdp);
-  return { client, id: data.participant_id as number };
-}
+closeMembersAfterEach();
+const listener = (conf: string) => member(conf, null);
 
 describe('media store', () => {
   it('uploads a 44.1 kHz WAV and plays it by media id to one participant', async () => {

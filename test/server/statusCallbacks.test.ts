@@ -1,10 +1,10 @@
 // Twilio-style status callbacks from the real server to an HTTP server on 127.0.0.1.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, tone } from '../helpers/audio.js';
-import { A, api, createConference, expectSuccess, master, partPath, useApiServer } from '../helpers/apiSession.js';
-import { RtpTestClient } from '../helpers/RtpTestClient.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '../helpers/audio.js';
+import { A, api, createConference, expectSuccess, useApiServer } from '../helpers/apiSession.js';
+import { closeMembersAfterEach, member } from '../helpers/rtpMembers.js';
 import { waitFor } from '../helpers/serverProcess.js';
 
 useApiServer('32800-32899');
@@ -32,19 +32,8 @@ afterAll(async () => {
   await Promise.all([receiver, hanging].map((s) => new Promise((r) => s.close(r))));
 });
 
-const clients: RtpTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-async function talker(conf: string, freq: number) {
-  const client = await RtpTestClient.open({ seed: freq });
-  clients.push(client);
-  const data = expectSuccess(await api('POST', partPath(A, conf), { data: { sdp: client.offer } }, master.token), 201);
-  client.connect(data.sdp);
-  void client.sendSignal(tone(freq, 48000, 4)).catch(() => {});
-  return data;
-}
+closeMembersAfterEach();
+const talker = (conf: string, freq: number) => member(conf, freq, {}, { seconds: 4 });
 
 async function lateness(): Promise<number> {
   const health = expectSuccess(await api('GET', '/v2/health'));
@@ -64,7 +53,7 @@ describe('status callbacks', () => {
     expect(join.get('ConferenceSid')).toBe(conf);
     expect(join.get('AccountSid')).toBe(A);
     expect(join.get('FriendlyName')).toBe('cb');
-    expect(join.get('CallSid')).toBe(joined.call_id);
+    expect(join.get('CallSid')).toBe(joined.callId);
     expect(join.get('Muted')).toBe('false');
     expect(Number(received[1].get('SequenceNumber'))).toBeGreaterThan(Number(received[0].get('SequenceNumber')));
   }, 20_000);
