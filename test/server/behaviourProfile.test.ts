@@ -1,0 +1,52 @@
+// Profile fields and media controls over real RTP against the real server.
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../helpers/audio.js';
+import { A, act, confPath, createConference, master, server, useApiServer } from '../helpers/apiSession.js';
+import { closeMembersAfterEach, level, member } from '../helpers/rtpMembers.js';
+import { WsClient } from '../helpers/serverProcess.js';
+
+useApiServer('33100-33199');
+closeMembersAfterEach();
+
+describe('profile and media controls', () => {
+  it("the profile's energy-level gates a quiet talker, and its rate and interval run the conference", async () => {
+    const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false, profile: { 'energy-level': 20000, rate: 16000, interval: 40 } })).id;
+    const listener = await member(conf, null);
+    await member(conf, 523); // about 5000 mean |sample|: under the 20000 gate
+    expect(await level(listener, 523, 800), 'gated by energy-level').toBeLessThan(-60);
+    const open = (await createConference({ member: { join_muted: false }, play_entry_tone: false, profile: { rate: 16000, interval: 40 } })).id;
+    const l2 = await member(open, null);
+    await member(open, 523);
+    expect(await level(l2, 523, 800), 'heard through a 16 kHz / 40 ms conference').toBeGreaterThan(-30);
+  }, 20_000);
+
+  it('a lone participant hears the alone sound until someone joins', async () => {
+    const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false })).id;
+    const alone = await member(conf, null);
+    expect(await level(alone, 350, 300), 'alone: hold music by default').toBeGreaterThan(-40);
+    await member(conf, null);
+    expect(await level(alone, 350), 'company: it stops').toBeLessThan(-50);
+  }, 20_000);
+
+  it('play can be stopped, and play-start and play-end are emitted', async () => {
+    const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false })).id;
+    const ws = await WsClient.connect(server.url);
+    try {
+      await ws.subscribe(master.token, A, `conference.event.${conf}.*`);
+      const a = await member(conf, null);
+      await member(conf, null);
+      const started = ws.waitEvent('play-start');
+      expect((await act(confPath(A, conf), 'play', { media_id: 'tone_stream://%(10000,0,1500)' })).status).toBe(200);
+      await started;
+      expect(await level(a, 1500, 300), 'playing').toBeGreaterThan(-30);
+      expect((await act(confPath(A, conf), 'stop_play')).status).toBe(200);
+      expect(await level(a, 1500), 'stopped').toBeLessThan(-60);
+      const ended = ws.waitEvent('play-end');
+      expect((await act(confPath(A, conf), 'play', { media_id: 'tone_stream://%(300,0,1500)' })).status).toBe(200);
+      expect((await ended).data.conference_id).toBe(conf);
+      await sleep(100);
+    } finally {
+      ws.close();
+    }
+  }, 20_000);
+});
