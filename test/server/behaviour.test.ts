@@ -82,12 +82,17 @@ describe('conference behaviour (real RTP clients, real server)', () => {
 
   it('end_conference_on_exit: when that participant leaves, everyone is removed', async () => {
     const conf = (await createConference({ member: { join_muted: false } })).id;
-    const host = await member(conf, null, { end_conference_on_exit: true });
-    await member(conf, null);
-    await member(conf, null);
+    const host = await member(conf, 523, { end_conference_on_exit: true });
+    const guest = await member(conf, null);
+    await member(conf, 784);
+    await sleep(800);
+    expect(goertzelDb(heardSince(guest, mark(guest) - RATE / 2), 523, RATE), 'the host is heard').toBeGreaterThan(-30);
     expect((await act(partPath(A, conf, host.id), 'kick')).status).toBe(200);
     await sleep(500);
     const list = expectSuccess(await api('GET', partPath(A, conf), undefined, master.token));
     expect(list).toEqual([]);
+    const after = guest.client.received.length;
+    await sleep(500);
+    expect(guest.client.received.length, 'the conference stopped sending to the guest').toBe(after);
   }, 20_000);
 });

@@ -103,9 +103,9 @@ describe('conference behaviour, continued', () => {
 
   it('enforces the organizer rules with their codes', async () => {
     const conf = await room();
-    const organizer = await member(conf, null, { moderator: true });
+    const organizer = await member(conf, 1046, { moderator: true });
     const alice = await member(conf, null);
-    const bob = await member(conf, null);
+    const bob = await member(conf, 784);
     expect((await act(partPath(A, conf, alice.id), 'mute', { as_participant: alice.id })).status, 'mute me').toBe(200);
     expect(expectError(await act(partPath(A, conf, bob.id), 'mute', { as_participant: alice.id }), 403, ['as_participant']).as_participant.NotOrganizer.message).toMatch(/organizer/);
     expect(Object.keys(expectError(await act(partPath(A, conf, organizer.id), 'kick', { as_participant: organizer.id + 100 }), 403).as_participant)).toEqual(['NotAMember']);
@@ -114,6 +114,8 @@ describe('conference behaviour, continued', () => {
     expect(Object.keys(expectError(await act(partPath(A, conf, 999), 'mute', { as_participant: organizer.id }), 404).as_participant)).toEqual(['ParticipantNotFound']);
     const all = expectSuccess(await act(partPath(A, conf), 'mute', { as_participant: organizer.id }));
     expect(all.affected.sort()).toEqual([alice.id, bob.id, other.id].sort());
+    expect(await level(alice, 784), 'mute all but me: bob is silent').toBeLessThan(-60);
+    expect(await level(alice, 1046, 0), 'the organizer is still heard').toBeGreaterThan(-30);
     expect(expectSuccess(await act(confPath(A, conf), 'reset', { as_participant: organizer.id })).affected).toHaveLength(4);
     expect((await act(confPath(A, conf), 'close', { as_participant: organizer.id })).status).toBe(200);
     await sleep(300);

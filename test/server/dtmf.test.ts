@@ -5,7 +5,7 @@ import { writeRtpHeader } from '../../src/rtp/RtpPacket.js';
 import { goertzelDb, sleep } from '../helpers/audio.js';
 import { A, api, createConference, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
 import type { RtpTestClient } from '../helpers/RtpTestClient.js';
-import { closeMembersAfterEach, member, RATE } from '../helpers/rtpMembers.js';
+import { closeMembersAfterEach, level, member, RATE } from '../helpers/rtpMembers.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
 useApiServer('32700-32799');
@@ -66,18 +66,22 @@ describe('DTMF (real RTP clients, real server)', () => {
 
   it('a pin entered by DTMF admits the caller as moderator; three wrong pins remove it', async () => {
     const conf = (await createConference({ member: { pins: ['1111'], join_muted: false }, moderator: { pins: ['4242'] } })).id;
+    await join(conf, 784, { moderator: true });
     const caller = await join(conf, null, { collect_pin: true });
     let list = expectSuccess(await api('GET', partPath(A, conf), undefined, master.token));
-    expect(list, 'not a member while entering the pin').toEqual([]);
+    expect(list, 'not a member while entering the pin').toHaveLength(1);
+    expect(await level(caller, 784, 500), 'hears only the prompt while entering the pin').toBeLessThan(-60);
     for (const d of '4242#') await press(caller.client, d);
     await sleep(300);
     const admitted = expectSuccess(await api('GET', partPath(A, conf, caller.id), undefined, master.token));
     expect(admitted.is_moderator).toBe(true);
+    expect(await level(caller, 784), 'admitted: hears the conference').toBeGreaterThan(-30);
 
     const wrong = await join(conf, null, { collect_pin: true });
     for (const attempt of ['9#', '8#', '7#']) for (const d of attempt) await press(wrong.client, d);
     await sleep(400);
     list = expectSuccess(await api('GET', partPath(A, conf), undefined, master.token));
-    expect(list.map((p: { participant_id: number }) => p.participant_id)).toEqual([caller.id]);
+    expect(list.map((p: { participant_id: number }) => p.participant_id)).not.toContain(wrong.id);
+    expect(list).toHaveLength(2);
   }, 30_000);
 });
