@@ -15,6 +15,7 @@ import { ParticipantRuntime } from './ParticipantRuntime.js';
 import { TalkChange } from './TalkDetector.js';
 import { TickEventKind, TickEventQueue } from './TickEventQueue.js';
 import { ConferenceTickStats } from './ConferenceTickStats.js';
+import { SharedEncodings } from '../media/SharedEncodings.js';
 import type { TickHistogram } from '../host/MediaMetrics.js';
 
 /**
@@ -27,6 +28,8 @@ export class ConferenceRuntime implements Tickable {
   readonly format: FrameFormat;
   readonly intervalMs: number;
   readonly stats: ConferenceTickStats;
+  /** The shared mix's encoders, used by the outbound streams of listeners on the shared mix. */
+  readonly sharedEncodings: SharedEncodings;
   #options: ConferenceOptions;
   readonly #emit: (event: ConferenceEvent) => void;
   readonly #buffers: MixBuffers;
@@ -53,6 +56,7 @@ export class ConferenceRuntime implements Tickable {
     this.format = new FrameFormat(options.rate, options.intervalMs);
     this.intervalMs = options.intervalMs;
     this.#buffers = new MixBuffers(this.format.samples);
+    this.sharedEncodings = new SharedEncodings(this.format.rate, this.format.samples);
     this.#silence = new Int16Array(this.format.samples);
     this.#kernel = kernel ?? new MixKernel(this.format);
     this.#kernel.configure({ topK: options.topK, comfortNoise: options.comfortNoise });

@@ -135,7 +135,7 @@ export class MediaHost {
     participants: ({ conferenceId }) => this.#conference(conferenceId).participants(),
     conferenceStats: ({ conferenceId }) => {
       const c = this.#conference(conferenceId);
-      return { conferenceId, participants: c.size, ...c.stats.toJSON() };
+      return { conferenceId, participants: c.size, ...c.stats.toJSON(), sharedEncoding: { ...c.sharedEncodings.stats } };
     },
     hostStats: () => ({
       conferences: this.#conferences.size,
@@ -203,6 +203,7 @@ export class MediaHost {
       log,
       context: { conferenceId: c.id, participantId },
       totals: this.#departed,
+      shared: c.sharedEncodings,
     };
   }
 
@@ -216,6 +217,7 @@ export class MediaHost {
       log,
       context: { conferenceId: c.id, participantId },
       totals: this.#departed,
+      shared: c.sharedEncodings,
     };
   }
 

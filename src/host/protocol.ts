@@ -30,6 +30,8 @@ export interface ConferenceStats {
   maxLateMs: number;
   /** The last ticks, oldest first. */
   recent: { frameIndex: number; lateMs: number }[];
+  /** Shared-mix packets encoded, and listeners served from them. */
+  sharedEncoding: { encoded: number; reused: number };
 }
 
 export interface HostStats {

@@ -1,6 +1,7 @@
 import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioEncoder } from '../codecs/AudioEncoder.js';
 import { Resampler } from '../codecs/Resampler.js';
+import type { SharedEncodings } from './SharedEncodings.js';
 import { InvalidArgumentError } from '../errors.js';
 import { OutputMode } from '../mixing/flags.js';
 import { writeRtpHeader } from '../rtp/RtpPacket.js';
@@ -14,6 +15,8 @@ export interface OutboundStats {
   lastSentAt: number;
   /** Time spent encoding, for metrics. */
   encodeMs: number;
+  /** Packets whose payload came from the conference's shared encode. */
+  sharedPackets: number;
 }
 
 export interface OutboundStreamOptions {
@@ -26,6 +29,8 @@ export interface OutboundStreamOptions {
   ssrc: number;
   /** Takes a finished RTP packet (the transport protects and sends it). */
   send: (packet: Uint8Array) => void;
+  /** The conference's shared-mix encoder, for ticks where this listener hears the shared mix. */
+  shared?: { encodings: SharedEncodings; key: string; make: () => AudioEncoder };
 }
 
 const RTP_HEADER = 12;
@@ -38,7 +43,7 @@ const RTP_HEADER = 12;
  * The marker bit starts every talkspurt (the first packet with sound after silence).
  */
 export class OutboundStream {
-  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0, encodeMs: 0 };
+  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0, encodeMs: 0, sharedPackets: 0 };
   readonly #o: OutboundStreamOptions;
   readonly #resampler: Resampler | null;
   readonly #resampled: Int16Array;
@@ -46,6 +51,9 @@ export class OutboundStream {
   readonly #packetSamples: number;
   readonly #rtpPerFrame: number;
   readonly #rtpPerPacket: number;
+  /** One packet per tick: a shared payload can stand in for this stream's own encode. */
+  readonly #canShare: boolean;
+  #onShared = false;
   #fill = 0;
   #packetVoiced = false;
   #lastWasSilent = true;
@@ -65,6 +73,7 @@ export class OutboundStream {
     this.#packetPcm = new Int16Array(this.#packetSamples);
     this.#rtpPerFrame = (o.frameSamples * o.encoder.rtpClockRate) / o.rate;
     this.#rtpPerPacket = (o.encoder.rtpClockRate * o.ptimeMs) / 1000;
+    this.#canShare = o.shared !== undefined && this.#packetSamples === codecFrame;
   }
 
   get ssrc(): number {
@@ -79,6 +88,27 @@ export class OutboundStream {
       this.#packetVoiced = false;
     }
     this.#expectedFrame = frameIndex + 1;
+    if (mode === OutputMode.Shared && this.#canShare && this.#fill === 0) {
+      // Our own encoder sits this tick out; a later personal tick resumes it, which the decoder
+      // hears as a splice between two encoders of the same signal.
+      const shared = this.#o.shared!;
+      const started = monotonicMs();
+      const payload = shared.encodings.payload(shared.key, shared.make, frame, frameIndex);
+      this.stats.encodeMs += monotonicMs() - started;
+      this.stats.sharedPackets++;
+      this.#onShared = true;
+      this.#packetVoiced = !isDigitalSilence(frame);
+      this.#send(payload);
+      return;
+    }
+    if (this.#onShared) {
+      // Back to our own encoder, idle since the switch: one encode of the last shared frame
+      // (discarded) brings its state to what the listener's decoder just heard, so the
+      // splice makes no dropout.
+      this.#onShared = false;
+      const last = this.#o.shared!.encodings.lastPcm(this.#o.shared!.key);
+      if (last && last.length === this.#packetPcm.length) this.#o.encoder.encode(last);
+    }
     let pcm = frame;
     if (this.#resampler !== null) {
       this.#resampler.process(frame, this.#resampled);
@@ -101,6 +131,11 @@ export class OutboundStream {
     const started = monotonicMs();
     const payload = this.#o.encoder.encode(this.#packetPcm);
     this.stats.encodeMs += monotonicMs() - started;
+    this.#send(payload);
+  }
+
+  /** Puts our RTP header on a payload and sends it; the stream's sequence and timestamp advance. */
+  #send(payload: Uint8Array): void {
     const packet = Buffer.allocUnsafe(RTP_HEADER + payload.length);
     const marker = this.#packetVoiced && this.#lastWasSilent;
     writeRtpHeader(packet, 0, {

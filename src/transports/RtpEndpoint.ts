@@ -10,6 +10,7 @@ import { answerReoffer } from '../sdp/reoffer.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 import type { OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { Logger } from '../util/logger.js';
+import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
 import { RtpTransport, type RtpTransportStats } from './RtpTransport.js';
@@ -27,6 +28,8 @@ export interface RtpEndpointConfig {
   context: Record<string, unknown>;
   /** Counters of departed participants: a closing transport adds its own. */
   totals?: TransportTotals;
+  /** The conference's shared-mix encoders. */
+  shared?: SharedEncodings;
 }
 
 /**
@@ -146,6 +149,7 @@ export class RtpEndpoint implements PcmPort {
       opus: c.opus,
       log: c.log,
       context: c.context,
+      shared: c.shared,
     });
     this.#transport.onEnded = (reason) => this.onEnded?.(reason);
     this.#transport.onDtmf = (digit, ms) => this.onDtmf?.(digit, ms);

@@ -11,6 +11,7 @@ import { isRtcpPacket, newRtpPacket, parseRtp } from '../rtp/RtpPacket.js';
 import type { NegotiatedMedia } from '../sdp/NegotiatedMedia.js';
 import { SrtpContext, type SrtpError } from '../srtp/SrtpContext.js';
 import type { Logger } from '../util/logger.js';
+import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { DropCounter, type DropReason } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
 import { RtcpSession } from './RtcpSession.js';
@@ -30,6 +31,8 @@ export interface RtpTransportOptions {
   opus: OpusEncoderSettings;
   log: Logger;
   context: Record<string, unknown>;
+  /** The conference's shared-mix encoders. */
+  shared?: SharedEncodings;
 }
 
 export type { TransportStats as RtpTransportStats } from './TransportStats.js';
@@ -78,7 +81,7 @@ export class RtpTransport implements PcmPort {
     this.#media = o.media;
     this.#drops = new DropCounter(o.log, o.context);
     this.#source = new SourceFilter({ address: o.media.remote.address, port: o.media.remote.rtpPort }, o.latching);
-    const { decoder, encoder } = codecFor(o.media.codec, o.opus);
+    const { decoder, encoder, encoderKey, makeEncoder } = codecFor(o.media.codec, o.opus);
     this.#inbound = new InboundStream(decoder, o.format.rate, o.format.samples);
     this.#outbound = new OutboundStream({
       encoder,
@@ -88,6 +91,7 @@ export class RtpTransport implements PcmPort {
       payloadType: o.media.codec.payloadType,
       ssrc: o.localSsrc,
       send: (packet) => this.#sendRtp(packet),
+      shared: o.shared && { encodings: o.shared, key: `${encoderKey}/${o.media.ptimeMs}`, make: makeEncoder },
     });
     this.#srtpIn = o.media.srtp ? new SrtpContext(o.media.srtp.remote) : null;
     this.#srtpOut = o.media.srtp ? new SrtpContext(o.media.srtp.local) : null;

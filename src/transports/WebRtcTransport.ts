@@ -16,6 +16,7 @@ import type { OutputMode } from '../mixing/flags.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import type { NegotiatedCodec } from '../sdp/NegotiatedMedia.js';
 import type { Logger } from '../util/logger.js';
+import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import { DropCounter } from './DropCounter.js';
 import type { TransportStats } from './TransportStats.js';
@@ -30,6 +31,8 @@ export interface WebRtcConfig {
   context: Record<string, unknown>;
   /** Counters of departed participants: a closing transport adds its own. */
   totals?: TransportTotals;
+  /** The conference's shared-mix encoders. */
+  shared?: SharedEncodings;
 }
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -74,7 +77,7 @@ export class WebRtcTransport implements PcmPort {
     this.localSdp = localSdp;
     this.#drops = new DropCounter(c.log, c.context);
     this.#totals = c.totals;
-    const { decoder, encoder } = codecFor(codec, c.opus);
+    const { decoder, encoder, encoderKey, makeEncoder } = codecFor(codec, c.opus);
     this.#inbound = new InboundStream(decoder, c.format.rate, c.format.samples);
     this.#outbound = new OutboundStream({
       encoder,
@@ -86,6 +89,7 @@ export class WebRtcTransport implements PcmPort {
       send: (packet) => {
         if (this.#connected) void this.#transceiver.sender.sendRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.length));
       },
+      shared: c.shared && { encodings: c.shared, key: `${encoderKey}/20`, make: makeEncoder },
     });
     this.#levelId = transceiver.headerExtensions.find((e) => e.uri === AUDIO_LEVEL_URI)?.id;
     // werift announces the remote track during setRemoteDescription, before this object exists.

@@ -1,0 +1,81 @@
+import type { AudioEncoder } from '../codecs/AudioEncoder.js';
+import { Resampler } from '../codecs/Resampler.js';
+
+const MAX_PAYLOAD = 1500;
+
+/** One encoder fed with the conference's shared mix, once per tick. */
+class SharedEncoder {
+  readonly #encoder: AudioEncoder;
+  readonly #resampler: Resampler | null;
+  readonly #resampled: Int16Array;
+  readonly #payload = new Uint8Array(MAX_PAYLOAD);
+  /** The last tick's shared PCM at the codec rate, to warm a personal encoder taking over. */
+  readonly lastPcm: Int16Array;
+  #view: Uint8Array = this.#payload.subarray(0, 0);
+  #frameIndex = -1;
+
+  constructor(encoder: AudioEncoder, rate: number, frameSamples: number) {
+    this.#encoder = encoder;
+    this.#resampler = encoder.clockRate === rate ? null : new Resampler(rate, encoder.clockRate, frameSamples);
+    this.#resampled = new Int16Array((frameSamples * encoder.clockRate) / rate);
+    this.lastPcm = new Int16Array(this.#resampled.length);
+  }
+
+  payload(frame: Int16Array, frameIndex: number, stats: SharedEncodingStats): Uint8Array {
+    if (frameIndex === this.#frameIndex) {
+      stats.reused++;
+      return this.#view;
+    }
+    let pcm = frame;
+    if (this.#resampler !== null) {
+      this.#resampler.process(frame, this.#resampled);
+      pcm = this.#resampled;
+    }
+    this.lastPcm.set(pcm);
+    const encoded = this.#encoder.encode(pcm);
+    this.#payload.set(encoded);
+    this.#view = this.#payload.subarray(0, encoded.length);
+    this.#frameIndex = frameIndex;
+    stats.encoded++;
+    return this.#view;
+  }
+}
+
+export interface SharedEncodingStats {
+  /** Shared-mix packets encoded (once per tick and encoder settings). */
+  encoded: number;
+  /** Listeners served from an encode already done this tick. */
+  reused: number;
+}
+
+/**
+ * Encode once per distinct output: every listener that hears the plain shared mix with the
+ * same codec settings gets the same payload, encoded at most once per tick; only its RTP
+ * header (SSRC, sequence, timestamp) is its own. One per conference, on its media thread.
+ */
+export class SharedEncodings {
+  readonly stats: SharedEncodingStats = { encoded: 0, reused: 0 };
+  readonly #rate: number;
+  readonly #frameSamples: number;
+  readonly #encoders = new Map<string, SharedEncoder>();
+
+  constructor(rate: number, frameSamples: number) {
+    this.#rate = rate;
+    this.#frameSamples = frameSamples;
+  }
+
+  /** This tick's payload of the shared mix for encoder settings `key`. */
+  payload(key: string, make: () => AudioEncoder, frame: Int16Array, frameIndex: number): Uint8Array {
+    let enc = this.#encoders.get(key);
+    if (enc === undefined) {
+      enc = new SharedEncoder(make(), this.#rate, this.#frameSamples);
+      this.#encoders.set(key, enc);
+    }
+    return enc.payload(frame, frameIndex, this.stats);
+  }
+
+  /** The last shared frame for `key` at the codec rate, or undefined before the first. */
+  lastPcm(key: string): Int16Array | undefined {
+    return this.#encoders.get(key)?.lastPcm;
+  }
+}
