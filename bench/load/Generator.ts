@@ -1,0 +1,248 @@
+// The load generator's media side: one UDP socket per participant, one timer pacing all of them,
+// and receive statistics on the mix each participant gets back. Payloads are encoded once
+// (signals.ts); a send only rewrites the participant's 12-byte header and hands the kernel the
+// header and the shared payload as two iovecs, so the generator's own cost stays small and
+// flat in N (it shares the machine with the server it measures).
+import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { LatenessHistogram } from './histogram.js';
+import { FRAME_SAMPLES } from './signals.js';
+
+const PTIME_MS = 20;
+/** A slot may be served this early: Node's timers have 1 ms granularity. */
+const EARLY_MS = 0.5;
+/** A participant's SDP offer: plain RTP, Opus only, rtcp-mux (one socket each, as a softphone). */
+export function sdpOffer(port: number, ssrc: number): string {
+  return ['v=0', `o=- ${ssrc} 0 IN IP4 127.0.0.1`, 's=load', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 111`,
+    'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=0', 'a=ptime:20', 'a=rtcp-mux', 'a=sendrecv',
+    `a=ssrc:${ssrc} cname:load-${ssrc}`, ''].join('\r\n');
+}
+
+interface Slot {
+  socket: Socket;
+  header: Buffer;
+  /** [header, payload]: reused for every send; only the payload reference changes. */
+  iov: Buffer[];
+  frames: readonly (Buffer | null)[];
+  frame: number;
+  seq: number;
+  timestamp: number;
+  sentLast: boolean;
+}
+
+export interface ReceiveSummary {
+  /** Mean over measured 1 s windows of all participants, packets/s. */
+  meanRate: number;
+  windows: number;
+  windowsBelow45: number;
+  windowsEmpty: number;
+  minWindowRate: number;
+  lost: number;
+  largestGap: number;
+  reordered: number;
+  duplicates: number;
+  /** RTCP packets received over the whole run (reports every ~5 s per participant). */
+  rtcp: number;
+  bytesPerPacket: number;
+}
+
+export class Generator {
+  readonly #n: number;
+  readonly #slots: (Slot | null)[];
+  readonly #sockets: Socket[] = [];
+  // Receive state, per participant, in typed arrays touched by the message handlers.
+  readonly #win: Uint32Array;
+  readonly #highest: Uint16Array;
+  readonly #seen: Uint8Array;
+  #measuring = false;
+  /** Figures of the measured window only. */
+  readonly #m = { received: 0, bytes: 0, gaps: 0, largestGap: 0, reordered: 0, duplicates: 0, windows: 0, below: 0, empty: 0, rateSum: 0, minRate: Infinity };
+  #rtcp = 0;
+  /** Totals since start, for the progress line. */
+  sent = 0;
+  received = 0;
+  socketErrors = 0;
+  readonly lateness = new LatenessHistogram();
+  /** Lateness over the whole run, joins included (reported, not judged). */
+  readonly latenessAll = new LatenessHistogram();
+  #t0 = 0;
+  #round = 0;
+  #cursor = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #winStart = performance.now();
+
+  constructor(participants: number) {
+    this.#n = participants;
+    this.#slots = new Array<Slot | null>(participants).fill(null);
+    this.#win = new Uint32Array(participants);
+    this.#highest = new Uint16Array(participants);
+    this.#seen = new Uint8Array(participants);
+  }
+
+  /** Binds participant i's socket on 127.0.0.1 (an ephemeral port) and starts counting what it receives. */
+  async open(i: number): Promise<{ socket: Socket; port: number }> {
+    const socket = createSocket({ type: 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        socket.removeListener('error', reject);
+        resolve();
+      });
+    });
+    // ICMP "port unreachable" after the server has gone must not crash the run.
+    socket.on('error', () => this.socketErrors++);
+    socket.on('message', (msg) => this.#onMessage(i, msg));
+    this.#sockets.push(socket);
+    return { socket, port: socket.address().port };
+  }
+
+  /**
+   * Starts sending for participant i to the server's port from its answer. Connecting the socket
+   * spares a lookup per send and filters out anything not from that port.
+   */
+  async activate(i: number, socket: Socket, remotePort: number, payloadType: number, frames: readonly (Buffer | null)[], startFrame: number, ssrc: number): Promise<void> {
+    await new Promise<void>((resolve) => socket.connect(remotePort, '127.0.0.1', resolve));
+    const header = Buffer.alloc(12);
+    header[0] = 0x80;
+    header[1] = payloadType;
+    header.writeUInt32BE(ssrc >>> 0, 8);
+    this.#slots[i] = { socket, header, iov: [header, header], frames, frame: startFrame % frames.length,
+      seq: (ssrc * 7) & 0xffff, timestamp: (ssrc * 13) >>> 0, sentLast: false };
+  }
+
+  /**
+   * Starts the one pacing timer. Participant i sends at t0 + 20 ms × k + i × 20 ms / N: spread
+   * evenly over the frame, as independent phones would be, rather than all in one burst.
+   */
+  start(): void {
+    this.#t0 = performance.now() + 5;
+    this.#timer = setTimeout(this.#wake, 5);
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #wake = (): void => {
+    this.#timer = null;
+    const spacing = PTIME_MS / this.#n;
+    let due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
+    // Bounded: each pass serves only slots already due; a late wake catches up in one burst,
+    // as a real sender whose thread was descheduled would.
+    while (due <= performance.now() + EARLY_MS) {
+      const slot = this.#slots[this.#cursor];
+      if (slot !== null) {
+        const late = performance.now() - due;
+        this.latenessAll.record(late);
+        if (this.#measuring) this.lateness.record(late);
+        this.#send(slot);
+      }
+      if (++this.#cursor === this.#n) {
+        this.#cursor = 0;
+        this.#round++;
+      }
+      due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
+    }
+    this.#timer = setTimeout(this.#wake, Math.max(0, due - performance.now()));
+  };
+
+  #send(s: Slot): void {
+    const payload = s.frames[s.frame];
+    if (++s.frame === s.frames.length) s.frame = 0;
+    if (payload !== null) {
+      const h = s.header;
+      h[1] = (s.sentLast ? 0 : 0x80) | (h[1] & 0x7f); // marker: the first packet after a pause
+      h[2] = s.seq >>> 8;
+      h[3] = s.seq & 0xff;
+      h.writeUInt32BE(s.timestamp, 4);
+      s.iov[1] = payload;
+      s.socket.send(s.iov);
+      s.seq = (s.seq + 1) & 0xffff;
+      this.sent++;
+    }
+    s.sentLast = payload !== null;
+    // The timestamp runs on through DTX gaps (RFC 3550 §5.1); sequence numbers do not.
+    s.timestamp = (s.timestamp + FRAME_SAMPLES) >>> 0;
+  }
+
+  #onMessage(i: number, msg: Buffer): void {
+    if (msg.length < 12 || msg[0] >> 6 !== 2) return;
+    const pt = msg[1] & 0x7f;
+    if (pt >= 72 && pt <= 76) {
+      this.#rtcp++; // RTCP 200-204 on the muxed port
+      return;
+    }
+    this.received++;
+    this.#win[i]++;
+    const seq = (msg[2] << 8) | msg[3];
+    if (this.#measuring) {
+      this.#m.received++;
+      this.#m.bytes += msg.length - 12;
+    }
+    if (this.#seen[i] === 0) {
+      this.#seen[i] = 1;
+      this.#highest[i] = seq;
+      return;
+    }
+    const delta = (seq - this.#highest[i]) & 0xffff;
+    if (delta === 0) {
+      if (this.#measuring) this.#m.duplicates++;
+    } else if (delta < 0x8000) {
+      this.#highest[i] = seq;
+      if (this.#measuring && delta > 1) {
+        this.#m.gaps += delta - 1;
+        if (delta - 1 > this.#m.largestGap) this.#m.largestGap = delta - 1;
+      }
+    } else if (this.#measuring) this.#m.reordered++; // late: it fills a gap counted before
+  }
+
+  /** Closes the current 1 s window: per-participant rates go into the measured totals when measuring. */
+  roll(): void {
+    const now = performance.now();
+    const ms = now - this.#winStart;
+    this.#winStart = now;
+    if (this.#measuring && ms > 0) {
+      for (let i = 0; i < this.#n; i++) {
+        if (this.#slots[i] === null) continue;
+        const rate = (this.#win[i] * 1000) / ms; // normalised: the interval may fire a little late
+        this.#m.rateSum += rate;
+        this.#m.windows++;
+        if (rate < 45) this.#m.below++;
+        if (this.#win[i] === 0) this.#m.empty++;
+        if (rate < this.#m.minRate) this.#m.minRate = rate;
+      }
+    }
+    this.#win.fill(0);
+  }
+
+  /** Starts the measured window (once per run) with a fresh 1 s window and lateness record. */
+  beginMeasurement(): void {
+    this.#measuring = true;
+    this.#winStart = performance.now();
+    this.#win.fill(0);
+    this.lateness.reset();
+  }
+
+  endMeasurement(): ReceiveSummary {
+    this.#measuring = false;
+    return {
+      meanRate: this.#m.windows === 0 ? 0 : this.#m.rateSum / this.#m.windows,
+      windows: this.#m.windows,
+      windowsBelow45: this.#m.below,
+      windowsEmpty: this.#m.empty,
+      minWindowRate: this.#m.windows === 0 ? 0 : this.#m.minRate,
+      lost: Math.max(0, this.#m.gaps - this.#m.reordered),
+      largestGap: this.#m.largestGap,
+      reordered: this.#m.reordered,
+      duplicates: this.#m.duplicates,
+      rtcp: this.#rtcp,
+      bytesPerPacket: this.#m.received === 0 ? 0 : this.#m.bytes / this.#m.received,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await Promise.all(this.#sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}

@@ -1,0 +1,104 @@
+// Flags of `npm run bench:load`, validated up front with messages that name the flag: a load
+// run is minutes of machine time, so a typo should cost nothing.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { QuietKind } from './signals.js';
+
+export const MAX_PARTICIPANTS = 2000;
+export const MAX_SECONDS = 120;
+
+export interface LoadOptions {
+  participants: number;
+  talkers: number;
+  seconds: number;
+  conferences: number;
+  quiet: QuietKind;
+  /** An already running server; null = start one. */
+  url: string | null;
+  apiKey: string | null;
+  pid: number | null;
+  workers: number;
+  rtpPorts: string;
+  tag: string;
+}
+
+export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
+    [--conferences C] [--quiet noise|silence|dtx] [--workers W] [--rtp-ports A-B] [--tag TAG]
+    [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
+  N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
+  each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 2 s warm-up. The rest send
+  low noise (default), digital silence or DTX. Without --url the server is started here with W
+  media workers (default: cores) on RTP ports A-B (default 20000-29999); --url attaches to a
+  running server on this machine (its master API key; --pid when it cannot be found by its port).
+  Writes bench/results/load-TAG.json.`;
+
+export class UsageError extends Error {}
+
+function int(name: string, raw: string | undefined, min: number, max: number, fallback?: number): number {
+  if (raw === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  return v;
+}
+
+export function parseOptions(argv: string[]): LoadOptions {
+  let values: Record<string, string | undefined>;
+  try {
+    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag'];
+    values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const participants = int('participants', values.participants, 1, MAX_PARTICIPANTS);
+  const conferences = int('conferences', values.conferences, 1, participants, 1);
+  const smallest = Math.floor(participants / conferences);
+  const talkers = int('talkers', values.talkers, 0, MAX_PARTICIPANTS);
+  if (talkers > smallest) {
+    throw new UsageError(`--talkers ${talkers} is more than the ${smallest} participants of the smallest conference (${participants} over ${conferences})`);
+  }
+  const seconds = int('seconds', values.seconds, 1, MAX_SECONDS);
+  const quiet = (values.quiet ?? 'noise') as QuietKind;
+  if (!['noise', 'silence', 'dtx'].includes(quiet)) throw new UsageError(`--quiet must be noise, silence or dtx, not "${values.quiet}"`);
+
+  let url: string | null = null;
+  if (values.url !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(values.url);
+    } catch {
+      throw new UsageError(`--url "${values.url}" is not a URL`);
+    }
+    // Loopback only: this tool sends thousands of packets per second and must never aim them
+    // at another machine.
+    if (u.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(u.hostname)) {
+      throw new UsageError(`--url must be http://127.0.0.1:PORT (loopback only), not "${values.url}"`);
+    }
+    url = `http://127.0.0.1:${u.port || '80'}`;
+    if (values['api-key'] === undefined) throw new UsageError('--url needs --api-key (the server\'s master API key, as in ROOMTONE_MASTER_API_KEY)');
+    if (values.workers !== undefined || values['rtp-ports'] !== undefined) throw new UsageError('--workers and --rtp-ports apply only to a server started here (without --url)');
+  } else if (values['api-key'] !== undefined || values.pid !== undefined) {
+    throw new UsageError('--api-key and --pid apply only with --url');
+  }
+
+  const rtpPorts = values['rtp-ports'] ?? '20000-29999';
+  const range = /^(\d+)-(\d+)$/.exec(rtpPorts);
+  if (range === null || Number(range[1]) < 1024 || Number(range[2]) > 65535 || Number(range[2]) <= Number(range[1])) {
+    throw new UsageError(`--rtp-ports must be MIN-MAX within 1024-65535, not "${rtpPorts}"`);
+  }
+  // Two ports per participant (the server allocates even/odd pairs) plus slack for ports in use.
+  const needed = 2 * participants + 100;
+  if (Number(range[2]) - Number(range[1]) + 1 < needed) throw new UsageError(`--rtp-ports ${rtpPorts} is too narrow: ${participants} participants need ${needed} ports`);
+
+  const tag = values.tag ?? `n${participants}-s${talkers}-c${conferences}-${quiet}`;
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(tag)) throw new UsageError(`--tag must be 1-40 of A-Z a-z 0-9 . _ -, not "${tag}"`);
+  return {
+    participants, talkers, seconds, conferences, quiet, url,
+    apiKey: values['api-key'] ?? null,
+    pid: values.pid === undefined ? null : int('pid', values.pid, 1, 2 ** 22),
+    workers: int('workers', values.workers, 0, 64, availableParallelism()),
+    rtpPorts, tag,
+  };
+}

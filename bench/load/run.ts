@@ -1,0 +1,246 @@
+// npm run bench:load: an end-to-end load run against the real server (see options.ts for the
+// flags). Phases: encode the audio, start (or attach to) the server, create the conferences,
+// join every participant over REST while all joined ones already send, warm up 2 s, measure D
+// seconds, collect the server's figures, stop everything, write the report.
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { projectRoot } from '../../src/util/projectRoot.js';
+import { apiClient, logLines, randomApiKey, startServer, type ApiClient, type ServerProcess } from '../../test/helpers/serverProcess.js';
+import { Generator, sdpOffer } from './Generator.js';
+import { parseOptions, UsageError, USAGE, type LoadOptions } from './options.js';
+import { gitCommit, printReport, writeReport, type LoadReport } from './report.js';
+import { buildPayloads } from './signals.js';
+import * as stats from './serverStats.js';
+
+const WARMUP_MS = 2000;
+const JOIN_CONCURRENCY = 8;
+const JOIN_TIMEOUT_MS = 180_000;
+/** Our sockets, plus what a Node process holds anyway (stdio, HTTP keep-alive, the event loop). */
+const FD_SLACK = 64;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let opts: LoadOptions;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  console.error(`bench:load: ${err.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const N = opts.participants;
+
+// File descriptors: we hold N sockets, and a server we start inherits our limit and holds N more.
+// Node raises its own soft limit to the hard one at start-up, so the hard limit is what counts.
+// Nothing is raised here; the message says how.
+const need = N + FD_SLACK;
+const limit = stats.openFileLimit('self');
+if (limit.soft < need) {
+  console.error(
+    `bench:load: ${N} participants need about ${need} file descriptors, but the open-file limit is ${limit.soft} (hard ${limit.hard}).\n` +
+      (limit.hard >= need
+        ? `Raise it for this shell and run again:  ulimit -n ${need}`
+        : `Raise the hard limit (as root: ulimit -Hn ${need} && ulimit -n ${need}; permanently: limits.conf or systemd LimitNOFILE), or run fewer participants.`),
+  );
+  process.exit(2);
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+log(`bench:load: encoding the audio (quiet participants: ${opts.quiet})...`);
+const payloads = buildPayloads(opts.quiet);
+
+// Typed by assertion: it is assigned inside main(), which control-flow narrowing cannot see.
+let server = null as ServerProcess | null;
+const gen = new Generator(N);
+const cleanup = async () => {
+  gen.stop();
+  if (server) {
+    await server.stop(10_000);
+    rmSync(server.dataDir, { recursive: true, force: true }); // our temp dir
+  }
+  await gen.close();
+};
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+try {
+  await main();
+} catch (err) {
+  console.error(`bench:load failed: ${(err as Error).message}`);
+  if (server) console.error(server.diagnostics());
+  await cleanup();
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let client: ApiClient;
+  let apiKey: string;
+  let pid: number | null;
+  if (opts.url === null) {
+    apiKey = randomApiKey();
+    log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
+    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers) } });
+    client = server;
+    pid = server.child.pid ?? null;
+  } else {
+    apiKey = opts.apiKey!;
+    client = apiClient(opts.url);
+    pid = opts.pid ?? stats.pidListeningOn(Number(new URL(opts.url).port));
+    if (pid === null) log('bench:load: cannot find the server process by its port (give --pid): CPU and memory will be n/a');
+    else if (stats.openFileLimit(pid).soft < need) throw new Error(`the server (pid ${pid}) has an open-file limit of ${stats.openFileLimit(pid).soft}; ${N} participants need about ${need}`);
+  }
+  const rssBefore = pid === null ? null : stats.processMemory(pid).rssKiB;
+  const serverCpu = () => (pid === null ? NaN : stats.processCpuSeconds(pid));
+
+  const { token, accountId } = await client.login(apiKey);
+  const confIds: string[] = [];
+  for (let c = 0; c < opts.conferences; c++) {
+    const body = { data: { name: `load ${opts.tag} ${c + 1}`, member: { join_muted: false } } };
+    const r = await client.api('PUT', `/v2/accounts/${accountId}/conferences`, body, token);
+    if (r.status !== 201) throw new Error(`creating conference ${c + 1} failed: ${r.status} ${r.text}`);
+    confIds.push(r.body.data.id as string);
+  }
+
+  // All sockets first: if the machine runs out of descriptors, we fail before loading the server.
+  const sockets: Awaited<ReturnType<Generator['open']>>[] = [];
+  for (let i = 0; i < N; i++) {
+    try {
+      sockets.push(await gen.open(i));
+    } catch (err) {
+      throw new Error(`opening UDP socket ${i + 1} of ${N} failed (${(err as Error).message}); check \`ulimit -n\``);
+    }
+  }
+
+  // The progress line and the 1 s receive windows share one interval (sending has its own timer).
+  let joined = 0;
+  let [lastSent, lastReceived, lastCpu, lastAt] = [0, 0, serverCpu(), performance.now()];
+  const [cpuAtStart, t0] = [lastCpu, lastAt];
+  let measuredWindows = 0;
+  let onMeasured: (() => void) | null = null;
+  const tick = () => {
+    gen.roll();
+    const [cpu, now] = [serverCpu(), performance.now()];
+    const perS = (v: number) => (v / ((now - lastAt) / 1000)).toFixed(0); // the interval is restarted when measuring starts
+    log(
+      `  t=${((now - t0) / 1000).toFixed(0)}s joined ${joined}/${N}  out ${perS(gen.sent - lastSent)} pkt/s  in ${perS(gen.received - lastReceived)} pkt/s` +
+        `  server CPU ${((cpu - lastCpu) / ((now - lastAt) / 1000)).toFixed(2)} s/s (${(cpu - cpuAtStart).toFixed(1)} s so far)${onMeasured ? `  measuring ${measuredWindows + 1}/${opts.seconds}` : ''}`,
+    );
+    [lastSent, lastReceived, lastCpu, lastAt] = [gen.sent, gen.received, cpu, now];
+    if (onMeasured && ++measuredWindows === opts.seconds) onMeasured();
+  };
+  let second = setInterval(tick, 1000);
+  gen.start();
+
+  // Participant i joins conference i mod C, as member ⌊i / C⌋ there; the first S members talk.
+  const joinOne = async (i: number) => {
+    const conf = i % opts.conferences;
+    const member = Math.floor(i / opts.conferences);
+    const ssrc = 0x10000 + i;
+    const r = await client.api('POST', `/v2/accounts/${accountId}/conferences/${confIds[conf]}/participants`,
+      { data: { sdp: sdpOffer(sockets[i].port, ssrc), caller_id_name: `load ${i + 1}`, call_id: `load-${opts.tag}-${i + 1}` } }, token);
+    if (r.status !== 201) throw new Error(`join of participant ${i + 1} failed: ${r.status} ${r.text}`);
+    const answer = r.body.data.sdp as string;
+    const m = /^m=audio (\d+) \S+ (\d+)/m.exec(answer);
+    const c = /^c=IN IP4 (\S+)/m.exec(answer);
+    if (!m || !c || !c[1].startsWith('127.')) throw new Error(`participant ${i + 1}: the answer is not a loopback RTP address:\n${answer}`);
+    const talker = member < opts.talkers;
+    // Talkers start at different points of the one speech loop, so they overlap like a meeting.
+    const frames = talker ? payloads.talk : payloads.quiet;
+    const start = talker ? (conf * opts.talkers + member) * 197 : i * 7;
+    await gen.activate(i, sockets[i].socket, Number(m[1]), Number(m[2]), frames, start, ssrc);
+    joined++;
+  };
+  const tJoin = performance.now();
+  let next = 0;
+  const joinWorkers = Array.from({ length: Math.min(JOIN_CONCURRENCY, N) }, async () => {
+    while (next < N) await joinOne(next++);
+  });
+  let joinTimer: NodeJS.Timeout | undefined;
+  const joinTimeout = new Promise<never>((_, reject) => {
+    joinTimer = setTimeout(() => reject(new Error(`joins took over ${JOIN_TIMEOUT_MS / 1000} s (${joined}/${N} joined)`)), JOIN_TIMEOUT_MS);
+  });
+  await Promise.race([Promise.all(joinWorkers), joinTimeout]).finally(() => clearTimeout(joinTimer));
+  const joinSeconds = (performance.now() - tJoin) / 1000;
+  log(`bench:load: ${N} joined in ${joinSeconds.toFixed(1)} s; warming up ${WARMUP_MS / 1000} s`);
+  await sleep(WARMUP_MS);
+
+  // The measured window: D whole 1 s windows, with the interval restarted at its start.
+  const metrics0 = await stats.fetchMetrics(client.url);
+  const health0 = await stats.fetchHealth(client.url);
+  clearInterval(second);
+  const measured = new Promise<void>((r) => (onMeasured = r));
+  gen.beginMeasurement();
+  const w0 = { t: performance.now(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(), sent: gen.sent };
+  second = setInterval(tick, 1000);
+  await measured;
+  const w1 = { t: performance.now(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(w0.own), sent: gen.sent };
+  const receive = gen.endMeasurement();
+  const wall = (w1.t - w0.t) / 1000;
+  const health = await stats.fetchHealth(client.url);
+  const metrics1 = await stats.fetchMetrics(client.url);
+  const mem = pid === null ? null : stats.processMemory(pid);
+  clearInterval(second);
+
+  const cpuPerS = pid === null ? null : (w1.cpu - w0.cpu) / wall;
+  const ownPerS = (w1.own.user + w1.own.system) / 1e6 / wall;
+  const late = gen.lateness;
+  const sendLateness = { p50: late.quantile(0.5), p99: late.quantile(0.99), max: late.max, count: late.count };
+  const invalidReasons: string[] = [];
+  if (sendLateness.max > 10) invalidReasons.push(`a send ran ${sendLateness.max.toFixed(1)} ms late (limit 10 ms)`);
+  if (sendLateness.p99 > 5) invalidReasons.push(`send lateness p99 ${sendLateness.p99.toFixed(2)} ms (limit 5 ms)`);
+  const other = (w1.busy - w0.busy) / wall - (cpuPerS ?? 0) - ownPerS;
+  const warnings: string[] = [];
+  if (other > 0.25) warnings.push(`other processes used ${other.toFixed(2)} CPU-s/s during the window: the figures may be disturbed`);
+  if (opts.url === null && opts.workers >= cpus().length) warnings.push(`the server's ${opts.workers} media workers share ${cpus().length} cores with the generator`);
+
+  const logWarnings: Record<string, number> = {};
+  if (server) for (const l of logLines(server.stdout())) if ((l.level as number) >= 40) logWarnings[String(l.msg)] = (logWarnings[String(l.msg)] ?? 0) + 1;
+  // Worst media thread; an idle one (no conference, no ticks) has nothing to say.
+  const ticking = health.filter((h) => h.ticks > 0);
+  const worst = (k: 'p50' | 'p99' | 'max') => (ticking.length === 0 ? 0 : Math.max(...ticking.map((h) => h.lateness[k])));
+  const report: LoadReport = {
+    tag: opts.tag,
+    date: new Date().toISOString(),
+    commit: gitCommit(projectRoot()),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    config: {
+      participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet,
+      workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null,
+    },
+    valid: invalidReasons.length === 0,
+    invalidReasons,
+    warnings,
+    timing: { joinSeconds, warmupSeconds: WARMUP_MS / 1000, measuredSeconds: wall },
+    signal: { talkActiveShare: payloads.talkActiveShare, talkBytes: payloads.talkBytes, quietBytes: payloads.quietBytes, quietPacketsPerSecond: payloads.quietPacketsPerSecond },
+    server: {
+      pid,
+      cpuSecondsPerSecond: cpuPerS,
+      cpuMsPerParticipantPerSecond: cpuPerS === null ? null : (cpuPerS * 1000) / N,
+      rssBeforeJoinsMiB: rssBefore === null ? null : rssBefore / 1024,
+      peakRssMiB: mem === null ? null : mem.peakRssKiB / 1024,
+      peakRssPerParticipantKiB: mem === null ? null : mem.peakRssKiB / N,
+      addedRssPerParticipantKiB: mem === null || rssBefore === null ? null : (mem.peakRssKiB - rssBefore) / N,
+      hosts: health,
+      latenessMs: { p50: worst('p50'), p99: worst('p99'), max: worst('max') },
+      skippedTicks: health.reduce((n, h) => n + h.skippedTicks, 0) - health0.reduce((n, h) => n + h.skippedTicks, 0),
+      metrics: stats.metricsDelta(metrics0, metrics1, wall),
+      logWarnings,
+    },
+    receive,
+    generator: {
+      cpuSecondsPerSecond: ownPerS,
+      packetsSentPerSecond: (w1.sent - w0.sent) / wall,
+      sendLatenessMs: sendLateness,
+      wholeRunLatenessMaxMs: gen.latenessAll.max,
+      keptPace: invalidReasons.length === 0,
+      socketErrors: gen.socketErrors,
+    },
+    otherCpuSecondsPerSecond: other,
+  };
+
+  // Stop sending first, then the server (or our conferences on someone else's server), then our sockets.
+  gen.stop();
+  if (opts.url !== null) for (const id of confIds) await client.api('DELETE', `/v2/accounts/${accountId}/conferences/${id}?force=true`, undefined, token);
+  await cleanup();
+  printReport(report, writeReport(report, projectRoot()));
+}
