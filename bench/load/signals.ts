@@ -2,6 +2,8 @@
 // competes with the pacing loop: one speech-like talker signal (every talker replays the same
 // packets from a different start), and one loop for the quiet participants.
 import { OpusEncoder } from '../../src/codecs/OpusEncoder.js';
+// Seeded, so every run sends the same audio.
+import { seededRandom as seeded } from '../../test/helpers/random.js';
 
 export type QuietKind = 'noise' | 'silence' | 'dtx';
 
@@ -25,18 +27,6 @@ export interface PayloadLoops {
   quietBytes: number;
   /** Packets per second a quiet participant sends (50, or ~2.5 with DTX). */
   quietPacketsPerSecond: number;
-}
-
-/** mulberry32: a seeded generator, so every run sends the same audio. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Vowel formants F1/F2 in Hz (a, e, i, o, u). */
