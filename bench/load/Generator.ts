@@ -11,10 +11,18 @@ import { FRAME_SAMPLES } from './signals.js';
 const PTIME_MS = 20;
 /** A slot may be served this early: Node's timers have 1 ms granularity. */
 const EARLY_MS = 0.5;
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+const LEVEL_EXT_ID = 1;
+/** Whether the answer accepted RFC 6464 levels, and under which id. */
+export function answeredLevelId(answer: string): number | null {
+  const m = /^a=extmap:(\d+)(?:\/\w+)? urn:ietf:params:rtp-hdrext:ssrc-audio-level/m.exec(answer);
+  return m ? Number(m[1]) : null;
+}
 /** A participant's SDP offer: plain RTP, Opus only, rtcp-mux (one socket each, as a softphone). */
-export function sdpOffer(port: number, ssrc: number): string {
+export function sdpOffer(port: number, ssrc: number, levels: boolean): string {
   return ['v=0', `o=- ${ssrc} 0 IN IP4 127.0.0.1`, 's=load', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 111`,
     'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=0', 'a=ptime:20', 'a=rtcp-mux', 'a=sendrecv',
+    ...(levels ? [`a=extmap:${LEVEL_EXT_ID} ${AUDIO_LEVEL_URI}`] : []),
     `a=ssrc:${ssrc} cname:load-${ssrc}`, ''].join('\r\n');
 }
 
@@ -24,6 +32,8 @@ interface Slot {
   /** [header, payload]: reused for every send; only the payload reference changes. */
   iov: Buffer[];
   frames: readonly (Buffer | null)[];
+  /** Each frame's RFC 6464 level, or null when the participant sends none. */
+  levels: Uint8Array | null;
   frame: number;
   seq: number;
   timestamp: number;
@@ -100,13 +110,19 @@ export class Generator {
    * Starts sending for participant i to the server's port from its answer. Connecting the socket
    * spares a lookup per send and filters out anything not from that port.
    */
-  async activate(i: number, socket: Socket, remotePort: number, payloadType: number, frames: readonly (Buffer | null)[], startFrame: number, ssrc: number): Promise<void> {
+  async activate(i: number, socket: Socket, remotePort: number, payloadType: number, frames: readonly (Buffer | null)[], startFrame: number, ssrc: number,
+    levels: { id: number; values: Uint8Array } | null): Promise<void> {
     await new Promise<void>((resolve) => socket.connect(remotePort, '127.0.0.1', resolve));
-    const header = Buffer.alloc(12);
-    header[0] = 0x80;
+    // With levels: the RFC 8285 one-byte extension block, one element of one byte, padded to 4.
+    const header = Buffer.alloc(levels ? 20 : 12);
+    header[0] = levels ? 0x90 : 0x80;
     header[1] = payloadType;
     header.writeUInt32BE(ssrc >>> 0, 8);
-    this.#slots[i] = { socket, header, iov: [header, header], frames, frame: startFrame % frames.length,
+    if (levels) {
+      header.writeUInt32BE(0xbede0001, 12);
+      header[16] = levels.id << 4;
+    }
+    this.#slots[i] = { socket, header, iov: [header, header], frames, levels: levels?.values ?? null, frame: startFrame % frames.length,
       seq: (ssrc * 7) & 0xffff, timestamp: (ssrc * 13) >>> 0, sentLast: false };
   }
 
@@ -149,9 +165,9 @@ export class Generator {
 
   #send(s: Slot): void {
     const payload = s.frames[s.frame];
-    if (++s.frame === s.frames.length) s.frame = 0;
     if (payload !== null) {
       const h = s.header;
+      if (s.levels !== null) h[17] = s.levels[s.frame];
       h[1] = (s.sentLast ? 0 : 0x80) | (h[1] & 0x7f); // marker: the first packet after a pause
       h[2] = s.seq >>> 8;
       h[3] = s.seq & 0xff;
@@ -161,6 +177,7 @@ export class Generator {
       s.seq = (s.seq + 1) & 0xffff;
       this.sent++;
     }
+    if (++s.frame === s.frames.length) s.frame = 0;
     s.sentLast = payload !== null;
     // The timestamp runs on through DTX gaps (RFC 3550 §5.1); sequence numbers do not.
     s.timestamp = (s.timestamp + FRAME_SAMPLES) >>> 0;

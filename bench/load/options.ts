@@ -13,6 +13,8 @@ export interface LoadOptions {
   seconds: number;
   conferences: number;
   quiet: QuietKind;
+  /** Participants send RFC 6464 audio levels (as WebRTC and most softphones do). */
+  levels: boolean;
   /** An already running server; null = start one. */
   url: string | null;
   apiKey: string | null;
@@ -23,11 +25,12 @@ export interface LoadOptions {
 }
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
-    [--conferences C] [--quiet noise|silence|dtx] [--workers W] [--rtp-ports A-B] [--tag TAG]
+    [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG]
     [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
   each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 2 s warm-up. The rest send
-  low noise (default), digital silence or DTX. Without --url the server is started here with W
+  low noise (default), digital silence or DTX. Packets carry RFC 6464 audio levels unless
+  --levels off. Without --url the server is started here with W
   media workers (default: cores) on RTP ports A-B (default 20000-29999); --url attaches to a
   running server on this machine (its master API key; --pid when it cannot be found by its port).
   Writes bench/results/load-TAG.json.`;
@@ -47,7 +50,7 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
   try {
-    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag'];
+    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag'];
     values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -62,6 +65,8 @@ export function parseOptions(argv: string[]): LoadOptions {
   const seconds = int('seconds', values.seconds, 1, MAX_SECONDS);
   const quiet = (values.quiet ?? 'noise') as QuietKind;
   if (!['noise', 'silence', 'dtx'].includes(quiet)) throw new UsageError(`--quiet must be noise, silence or dtx, not "${values.quiet}"`);
+  const levels = values.levels ?? 'on';
+  if (levels !== 'on' && levels !== 'off') throw new UsageError(`--levels must be on or off, not "${values.levels}"`);
 
   let url: string | null = null;
   if (values.url !== undefined) {
@@ -95,7 +100,7 @@ export function parseOptions(argv: string[]): LoadOptions {
   const tag = values.tag ?? `n${participants}-s${talkers}-c${conferences}-${quiet}`;
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(tag)) throw new UsageError(`--tag must be 1-40 of A-Z a-z 0-9 . _ -, not "${tag}"`);
   return {
-    participants, talkers, seconds, conferences, quiet, url,
+    participants, talkers, seconds, conferences, quiet, levels: levels === 'on', url,
     apiKey: values['api-key'] ?? null,
     pid: values.pid === undefined ? null : int('pid', values.pid, 1, 2 ** 22),
     workers: int('workers', values.workers, 0, 64, availableParallelism()),

@@ -17,6 +17,7 @@ export interface LoadReport {
     conferences: number;
     seconds: number;
     quiet: string;
+    levels: boolean;
     workers: number | null;
     url: string;
     startedServer: boolean;
@@ -77,7 +78,7 @@ export function printReport(r: LoadReport, file: string): void {
   const rc = r.receive;
   const m = s.metrics;
   const rows: [string, string][] = [
-    ['participants / talkers per conf / conferences', `${c.participants} / ${c.talkers} / ${c.conferences} (quiet: ${c.quiet})`],
+    ['participants / talkers per conf / conferences', `${c.participants} / ${c.talkers} / ${c.conferences} (quiet: ${c.quiet}, RFC 6464 levels ${c.levels ? 'on' : 'off'})`],
     ['server', c.startedServer ? `started here, ${c.workers} media workers, pid ${s.pid}` : `${c.url}, pid ${s.pid ?? 'unknown'}`],
     ['joins / warm-up / measured', `${f(r.timing.joinSeconds, 1)} s / ${f(r.timing.warmupSeconds, 1)} s / ${f(r.timing.measuredSeconds, 1)} s`],
     ['server CPU', `${f(s.cpuSecondsPerSecond, 3)} CPU-s/s`],

@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { projectRoot } from '../../src/util/projectRoot.js';
 import { apiClient, logLines, randomApiKey, startServer, type ApiClient, type ServerProcess } from '../../test/helpers/serverProcess.js';
-import { Generator, sdpOffer } from './Generator.js';
+import { answeredLevelId, Generator, sdpOffer } from './Generator.js';
 import { parseOptions, UsageError, USAGE, type LoadOptions } from './options.js';
 import { gitCommit, printReport, writeReport, type LoadReport } from './report.js';
 import { buildPayloads } from './signals.js';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     const member = Math.floor(i / opts.conferences);
     const ssrc = 0x10000 + i;
     const r = await client.api('POST', `/v2/accounts/${accountId}/conferences/${confIds[conf]}/participants`,
-      { data: { sdp: sdpOffer(sockets[i].port, ssrc), caller_id_name: `load ${i + 1}`, call_id: `load-${opts.tag}-${i + 1}` } }, token);
+      { data: { sdp: sdpOffer(sockets[i].port, ssrc, opts.levels), caller_id_name: `load ${i + 1}`, call_id: `load-${opts.tag}-${i + 1}` } }, token);
     if (r.status !== 201) throw new Error(`join of participant ${i + 1} failed: ${r.status} ${r.text}`);
     const answer = r.body.data.sdp as string;
     const m = /^m=audio (\d+) \S+ (\d+)/m.exec(answer);
@@ -147,7 +147,9 @@ async function main(): Promise<void> {
     // Talkers start at different points of the one speech loop, so they overlap like a meeting.
     const frames = talker ? payloads.talk : payloads.quiet;
     const start = talker ? (conf * opts.talkers + member) * 197 : i * 7;
-    await gen.activate(i, sockets[i].socket, Number(m[1]), Number(m[2]), frames, start, ssrc);
+    const levelId = answeredLevelId(answer);
+    const levels = levelId === null ? null : { id: levelId, values: talker ? payloads.talkLevels : payloads.quietLevels };
+    await gen.activate(i, sockets[i].socket, Number(m[1]), Number(m[2]), frames, start, ssrc, levels);
     joined++;
   };
   const tJoin = performance.now();
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
     commit: gitCommit(projectRoot()),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
     config: {
-      participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet,
+      participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet, levels: opts.levels,
       workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null,
     },
     valid: invalidReasons.length === 0,

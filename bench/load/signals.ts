@@ -20,6 +20,9 @@ export interface PayloadLoops {
   talk: readonly Buffer[];
   /** The quiet participants' loop; null = nothing is sent in that frame (DTX). */
   quiet: readonly (Buffer | null)[];
+  /** RFC 6464 level (-dBov, 0-127) of each talk and quiet frame, as a phone would send. */
+  talkLevels: Uint8Array;
+  quietLevels: Uint8Array;
   /** Share of talk frames whose mean |sample| is above 100 (the default energy-level). */
   talkActiveShare: number;
   /** Mean payload bytes per 20 ms, over the frames actually sent. */
@@ -97,6 +100,21 @@ function noise(frames: number, seed: number): Int16Array {
   return Int16Array.from({ length: frames * FRAME_SAMPLES }, () => Math.round((rnd() * 2 - 1) * NOISE_AMPLITUDE));
 }
 
+/**
+ * Each frame's RFC 6464 level as WebRTC computes it: the frame's RMS in -dBov, rounded, 127 for
+ * digital silence.
+ */
+function frameLevels(pcm: Int16Array, frames: number): Uint8Array {
+  const out = new Uint8Array(frames);
+  for (let k = 0; k < frames; k++) {
+    let sum = 0;
+    for (let i = k * FRAME_SAMPLES; i < (k + 1) * FRAME_SAMPLES; i++) sum += pcm[i] * pcm[i];
+    const rms = Math.sqrt(sum / FRAME_SAMPLES);
+    out[k] = rms === 0 ? 127 : Math.min(127, Math.max(0, Math.round(-20 * Math.log10(rms / 32768))));
+  }
+  return out;
+}
+
 function encodeFrames(pcm: Int16Array, encoder: OpusEncoder): Buffer[] {
   const out: Buffer[] = [];
   for (let k = 0; k + FRAME_SAMPLES <= pcm.length; k += FRAME_SAMPLES) out.push(encoder.encode(pcm.subarray(k, k + FRAME_SAMPLES)));
@@ -117,20 +135,23 @@ export function buildPayloads(quiet: QuietKind): PayloadLoops {
   // The encoder's first frames are its start-up transient: encode a warm-up and drop it.
   const WARM = 25;
   let quietLoop: (Buffer | null)[];
-  if (quiet === 'noise') quietLoop = encodeFrames(noise(WARM + 50, 2), new OpusEncoder(settings)).slice(WARM);
-  else if (quiet === 'silence') quietLoop = encodeFrames(new Int16Array((WARM + 50) * FRAME_SAMPLES), new OpusEncoder(settings)).slice(WARM);
+  let quietPcm: Int16Array;
+  if (quiet === 'noise') quietLoop = encodeFrames((quietPcm = noise(WARM + 50, 2)), new OpusEncoder(settings)).slice(WARM);
+  else if (quiet === 'silence') quietLoop = encodeFrames((quietPcm = new Int16Array((WARM + 50) * FRAME_SAMPLES)), new OpusEncoder(settings)).slice(WARM);
   else {
     // DTX over the same low noise: libopus then emits a real frame every 400 ms and 1-byte
     // "nothing new" packets in between. Like WebRTC, we do not send packets of 2 bytes or less,
     // so the server sees a packet every 400 ms with the RTP timestamp jumping over the gap.
     // 105 frames = 5 refresh periods of 21, so the loop repeats the pattern seamlessly.
-    const frames = encodeFrames(noise(WARM + 105, 3), new OpusEncoder({ ...settings, dtx: true })).slice(WARM);
+    const frames = encodeFrames((quietPcm = noise(WARM + 105, 3)), new OpusEncoder({ ...settings, dtx: true })).slice(WARM);
     quietLoop = frames.map((p) => (p.length <= 2 ? null : p));
   }
   const sent = quietLoop.filter((p): p is Buffer => p !== null);
   return {
     talk,
     quiet: quietLoop,
+    talkLevels: frameLevels(speech, talk.length),
+    quietLevels: frameLevels(quietPcm.subarray(WARM * FRAME_SAMPLES), quietLoop.length),
     talkActiveShare: active / talk.length,
     talkBytes: talk.reduce((n, p) => n + p.length, 0) / talk.length,
     quietBytes: sent.length === 0 ? 0 : sent.reduce((n, p) => n + p.length, 0) / sent.length,

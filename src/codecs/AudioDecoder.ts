@@ -10,5 +10,7 @@ export interface AudioDecoder {
   conceal(): Int16Array;
   /** True for payloads that carry no speech (Opus DTX, comfort noise): played as silence, not loss. */
   isSilence(payload: Uint8Array): boolean;
+  /** Samples (at clockRate) a payload decodes to, read from its header alone; 0 if unknown. */
+  samplesOf(payload: Uint8Array): number;
   reset(): void;
 }

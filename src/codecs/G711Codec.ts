@@ -42,6 +42,10 @@ export class G711Decoder implements AudioDecoder {
     return false;
   }
 
+  samplesOf(payload: Uint8Array): number {
+    return payload.length;
+  }
+
   reset(): void {
     this.#concealer.reset();
   }

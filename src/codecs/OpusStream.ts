@@ -2,6 +2,7 @@ import type { AudioDecoder } from './AudioDecoder.js';
 import type { AudioEncoder } from './AudioEncoder.js';
 import { OpusDecoder } from './OpusDecoder.js';
 import { OpusEncoder, type OpusEncoderSettings } from './OpusEncoder.js';
+import { createOpusPacketInfo, parseOpusPacket } from './opusPacket.js';
 
 export type { OpusEncoderSettings };
 
@@ -12,6 +13,7 @@ export class OpusStreamDecoder implements AudioDecoder {
   readonly clockRate = RATE;
   readonly rtpClockRate = RATE;
   readonly #decoder = new OpusDecoder();
+  readonly #info = createOpusPacketInfo();
 
   decode(payload: Uint8Array): Int16Array | null {
     return this.#decoder.decode(payload);
@@ -23,6 +25,10 @@ export class OpusStreamDecoder implements AudioDecoder {
 
   isSilence(payload: Uint8Array): boolean {
     return payload.length <= 2;
+  }
+
+  samplesOf(payload: Uint8Array): number {
+    return parseOpusPacket(payload, this.#info) === null ? this.#info.totalSamples48k : 0;
   }
 
   reset(): void {

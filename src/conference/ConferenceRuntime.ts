@@ -1,7 +1,7 @@
 import { monotonicMs } from '../clock/monotonic.js';
 import type { Tickable } from '../clock/Scheduler.js';
 import { InvalidArgumentError, InvalidStateError, NotFoundError } from '../errors.js';
-import { Flag, OutputMode } from '../mixing/flags.js';
+import { Flag, OutputMode, UNITY_GAIN_Q12 } from '../mixing/flags.js';
 import { FrameFormat } from '../mixing/FrameFormat.js';
 import { MixBuffers } from '../mixing/MixBuffers.js';
 import { MixKernel, type Kernel } from '../mixing/MixKernel.js';
@@ -199,7 +199,9 @@ export class ConferenceRuntime implements Tickable {
       const p = this.#slots[i];
       let flags = p.baseFlags;
       try {
-        if (p.port.readFrame(b.inputSlots[i])) flags |= Flag.HasInput;
+        // The kernel gates on energy after the input gain: express the gate before it.
+        const gain = b.inGain[i];
+        if (p.port.readFrame(b.inputSlots[i], gain > 0 ? (b.threshold[i] * UNITY_GAIN_Q12) / gain : Infinity)) flags |= Flag.HasInput;
         if (p.injection !== null && p.injection.readFrame(b.injectSlots[i])) flags |= Flag.Inject;
       } catch {
         p.portErrors++;

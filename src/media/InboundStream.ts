@@ -1,6 +1,7 @@
 import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioDecoder } from '../codecs/AudioDecoder.js';
 import { Resampler } from '../codecs/Resampler.js';
+import { NO_LEVEL, underGate } from './audioLevelGate.js';
 import { JitterBuffer, Playout, type JitterPushResult } from './JitterBuffer.js';
 import { PcmFifo } from './PcmFifo.js';
 
@@ -10,6 +11,8 @@ export interface InboundStreamOptions {
   maxDelayMs?: number;
   /** Consecutive concealment before the stream is treated as silent. */
   maxConcealMs?: number;
+  /** Largest payload accepted (the jitter buffer's bound). */
+  maxPayload?: number;
 }
 
 export interface InboundStats {
@@ -23,6 +26,8 @@ export interface InboundStats {
   /** Frames (packets' worth) synthesised by loss concealment. */
   concealed: number;
   silentPackets: number;
+  /** Packets whose RFC 6464 level put them under the conference's gate: not decoded. */
+  skippedPackets: number;
   underruns: number;
   shrinks: number;
   jitterMs: number;
@@ -41,7 +46,8 @@ const MAX_PACKET_MS = 120;
  * buffered, dropping any older backlog beyond the target. Each tick it decodes packets in
  * sequence order; a packet still missing when its turn comes is concealed (Opus PLC, G.711
  * repeat-with-fade) and counted lost, and it is dropped as late if it shows up afterwards.
- * DTX and comfort-noise payloads play as silence. Running dry while talking is concealed for
+ * DTX and comfort-noise payloads play as silence, and so do packets whose RFC 6464 level says
+ * they cannot open the conference's gate (they are not decoded; see #skip). Running dry while talking is concealed for
  * up to `maxConcealMs`; if packets resume within that time they were late (an underrun), and
  * the target grows by the time concealed. If they do not, the sender simply stopped, which
  * says nothing about the network. The target decays one frame per 10 s without an underrun,
@@ -71,6 +77,13 @@ export class InboundStream {
   #reads = 0;
   #sinceUnderrun = 0;
   #dryFrames = 0;
+  /** Mean |sample| under which the conference will not hear this tick's frame (0: hears all). */
+  #gate = 0;
+  /** The last packet played without decoding, kept to warm the decoder up again. */
+  readonly #primer: Uint8Array;
+  #primerLength = 0;
+  /** Packets were skipped since the last decode: the decoder's state is stale. */
+  #stale = false;
 
   constructor(decoder: AudioDecoder, rate: number, frameSamples: number, opts: InboundStreamOptions = {}) {
     this.#decoder = decoder;
@@ -82,21 +95,22 @@ export class InboundStream {
     const maxIn = (decoder.clockRate * MAX_PACKET_MS) / 1000;
     this.#resampler = decoder.clockRate === rate ? null : new Resampler(decoder.clockRate, rate, maxIn);
     this.#resampled = new Int16Array((rate * MAX_PACKET_MS) / 1000);
+    this.#primer = new Uint8Array(opts.maxPayload ?? 1500);
     this.#fifo = new PcmFifo(Math.ceil((rate * (MAX_PACKET_MS * 2 + this.#frameMs)) / 1000));
     this.stats = {
       packets: 0, decoded: 0, lost: 0, late: 0, duplicates: 0, overflow: 0, malformed: 0, concealed: 0,
-      silentPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0, decodeMs: 0,
+      silentPackets: 0, skippedPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0, decodeMs: 0,
     };
   }
 
   /** Accepts one packet's payload (from the socket handler, outside the tick). */
-  push(seq: number, ts: number, buf: Uint8Array, offset: number, length: number, marker: boolean, arrivalMs: number): JitterPushResult {
+  push(seq: number, ts: number, buf: Uint8Array, offset: number, length: number, marker: boolean, arrivalMs: number, level = NO_LEVEL): JitterPushResult {
     this.stats.packets++;
-    let result = this.#jitter.push(seq, ts, buf, offset, length, marker);
+    let result = this.#jitter.push(seq, ts, buf, offset, length, marker, level);
     if (result === 'overflow' && ++this.#overflowRun >= 8) {
       // A sequence jump that persists is a restarted sender, not a burst: start over.
       this.reset();
-      result = this.#jitter.push(seq, ts, buf, offset, length, marker);
+      result = this.#jitter.push(seq, ts, buf, offset, length, marker, level);
     }
     if (result !== 'overflow') this.#overflowRun = 0;
     // Late and repeated packets would inflate the estimate that sets the playout target.
@@ -115,8 +129,12 @@ export class InboundStream {
     this.#jitter.pushPlaceholder(seq, ts);
   }
 
-  /** Fills `dst` with this tick's frame. Returns false when the participant is silent. */
-  readFrame(dst: Int16Array): boolean {
+  /**
+   * Fills `dst` with this tick's frame. Returns false when the participant is silent. `gate` is
+   * the mean |sample| a frame needs for the conference to hear it this tick (0: all frames).
+   */
+  readFrame(dst: Int16Array, gate = 0): boolean {
+    this.#gate = gate;
     if (!this.#playing) {
       if (this.#jitter.size === 0 || this.#bufferedMs() < this.stats.targetMs) return false;
       while (this.#bufferedMs() > this.stats.targetMs + this.#packetMs) {
@@ -141,6 +159,8 @@ export class InboundStream {
     this.#jitter.reset();
     this.#fifo.clear();
     this.#decoder.reset();
+    this.#stale = false;
+    this.#primerLength = 0;
     this.#playing = false;
     this.#overflowRun = 0;
     this.#dryFrames = 0;
@@ -166,11 +186,15 @@ export class InboundStream {
       const payload = this.#jitter.payload;
       if (this.#decoder.isSilence(payload)) {
         this.stats.silentPackets++;
-        this.#voiced = false;
-        this.#fifo.write(null, Math.round((this.#packetMs * this.#rate) / 1000), true);
+        this.#playSilence();
+        return true;
+      }
+      if (underGate(this.#jitter.level, this.#gate)) {
+        this.#skip(payload);
         return true;
       }
       const started = monotonicMs();
+      if (this.#stale) this.#warmUp();
       const pcm = this.#decoder.decode(payload);
       this.stats.decodeMs += monotonicMs() - started;
       if (pcm === null) {
@@ -202,7 +226,43 @@ export class InboundStream {
     return false;
   }
 
+  /**
+   * Plays a packet under the gate as silence without decoding it. The decoder misses it, so
+   * before the next decode it is reset and fed the last skipped packet (#warmUp): its filter
+   * and overlap state then match the audio just before, and speech resumes without a click.
+   */
+  #skip(payload: Uint8Array): void {
+    this.stats.skippedPackets++;
+    const samples = this.#decoder.samplesOf(payload);
+    if (samples > 0) this.#packetMs = (samples / this.#decoder.clockRate) * 1000;
+    if (payload.length <= this.#primer.length) {
+      this.#primer.set(payload);
+      this.#primerLength = payload.length;
+    }
+    this.#stale = true;
+    this.#playSilence();
+  }
+
+  #warmUp(): void {
+    this.#stale = false;
+    this.#decoder.reset();
+    if (this.#primerLength > 0) this.#decoder.decode(this.#primer.subarray(0, this.#primerLength));
+    this.#primerLength = 0;
+  }
+
+  #playSilence(): void {
+    this.#voiced = false;
+    this.#fifo.write(null, Math.round((this.#packetMs * this.#rate) / 1000), true);
+  }
+
   #conceal(): void {
+    if (this.#stale) {
+      // The decoder last heard audio from before the skipped packets: its concealment would
+      // replay that. What was lost followed audio under the gate, so silence is the estimate.
+      this.stats.concealed++;
+      this.#playSilence();
+      return;
+    }
     const started = monotonicMs();
     const pcm = this.#decoder.conceal();
     this.stats.decodeMs += monotonicMs() - started;

@@ -12,22 +12,30 @@ export interface JitterBufferOptions {
   maxPayload?: number;
 }
 
+/** Slot size to start with: a 20 ms Opus packet at up to 64 kbit/s, or 20 ms of G.711. */
+const INITIAL_SLOT_BYTES = 160;
+
 /**
  * Received packets ordered by extended sequence number, released strictly in order. Reordered
  * packets wait for their turn, duplicates and packets older than the playout point are refused,
- * and sequence wrap-around is unwrapped. Payloads are copied into preallocated slots, so the
- * buffer allocates nothing per packet. The playout *policy* (when to start, how deep to be,
+ * and sequence wrap-around is unwrapped. Payloads are copied into one arena of equal slots, so
+ * the buffer allocates nothing per packet; the slots start at a typical packet's size and double
+ * (up to maxPayload) only when a larger packet arrives, so a quiet softphone does not pay for
+ * 1500-byte slots. The playout *policy* (when to start, how deep to be,
  * when to declare loss) belongs to InboundStream; this class only keeps order.
  */
 export class JitterBuffer {
   readonly #capacity: number;
   readonly #maxPayload: number;
-  readonly #payloads: Uint8Array[];
+  #arena: Uint8Array;
+  #slotBytes = INITIAL_SLOT_BYTES;
   readonly #lengths: Int32Array;
   readonly #seqs: Float64Array;
   readonly #timestamps: Float64Array;
   readonly #used: Uint8Array;
   readonly #markers: Uint8Array;
+  /** RFC 6464 level per slot, or -1. */
+  readonly #levels: Int8Array;
   #count = 0;
   /** Extended sequence number of the next packet to release; NaN before the first packet. */
   #next = NaN;
@@ -37,18 +45,22 @@ export class JitterBuffer {
   payload: Uint8Array = new Uint8Array(0);
   timestamp = 0;
   marker = false;
+  /** RFC 6464 level the sender gave the released packet (0-127), or -1. */
+  level = -1;
   /** The released slot held no audio (see pushPlaceholder). */
   placeholder = false;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.#capacity = opts.capacity ?? 64;
     this.#maxPayload = opts.maxPayload ?? 1500;
-    this.#payloads = Array.from({ length: this.#capacity }, () => new Uint8Array(this.#maxPayload));
+    this.#slotBytes = Math.min(INITIAL_SLOT_BYTES, this.#maxPayload);
+    this.#arena = new Uint8Array(this.#capacity * this.#slotBytes);
     this.#lengths = new Int32Array(this.#capacity);
     this.#seqs = new Float64Array(this.#capacity);
     this.#timestamps = new Float64Array(this.#capacity);
     this.#used = new Uint8Array(this.#capacity);
     this.#markers = new Uint8Array(this.#capacity);
+    this.#levels = new Int8Array(this.#capacity);
   }
 
   get size(): number {
@@ -62,10 +74,10 @@ export class JitterBuffer {
 
   /** Occupies a sequence number that carries no audio (DTMF, comfort noise), so it is not taken for loss. */
   pushPlaceholder(seq: number, ts: number): JitterPushResult {
-    return this.push(seq, ts, this.#payloads[0], 0, -1, false);
+    return this.push(seq, ts, this.#arena, 0, -1, false);
   }
 
-  push(seq: number, ts: number, payload: Uint8Array, offset: number, length: number, marker: boolean): JitterPushResult {
+  push(seq: number, ts: number, payload: Uint8Array, offset: number, length: number, marker: boolean, level = -1): JitterPushResult {
     if (length > this.#maxPayload) return 'too-large';
     const ext = Number.isNaN(this.#highestSeq) ? seq + 0x10000 : unwrapSeq(seq, this.#highestSeq);
     const extTs = Number.isNaN(this.#highestTs) ? ts + 0x100000000 : unwrapTimestamp(ts, this.#highestTs);
@@ -77,11 +89,13 @@ export class JitterBuffer {
     }
     const slot = ext % this.#capacity;
     if (this.#used[slot] && this.#seqs[slot] === ext) return 'duplicate';
-    if (length > 0) this.#payloads[slot].set(payload.subarray(offset, offset + length));
+    if (length > this.#slotBytes) this.#grow(length);
+    if (length > 0) this.#arena.set(payload.subarray(offset, offset + length), slot * this.#slotBytes);
     this.#lengths[slot] = length;
     this.#seqs[slot] = ext;
     this.#timestamps[slot] = extTs;
     this.#markers[slot] = marker ? 1 : 0;
+    this.#levels[slot] = level;
     this.#used[slot] = 1;
     this.#count++;
     if (Number.isNaN(this.#highestSeq) || ext > this.#highestSeq) {
@@ -107,7 +121,9 @@ export class JitterBuffer {
   take(): void {
     const slot = this.#next % this.#capacity;
     this.placeholder = this.#lengths[slot] < 0;
-    this.payload = this.#payloads[slot].subarray(0, Math.max(0, this.#lengths[slot]));
+    const start = slot * this.#slotBytes;
+    this.payload = this.#arena.subarray(start, start + Math.max(0, this.#lengths[slot]));
+    this.level = this.#levels[slot];
     this.timestamp = this.#timestamps[slot];
     this.marker = this.#markers[slot] === 1;
     this.#used[slot] = 0;
@@ -146,6 +162,20 @@ export class JitterBuffer {
       if (this.#used[slot] && this.#seqs[slot] === k) return this.#timestamps[slot];
     }
     return NaN;
+  }
+
+  /** Widens every slot to hold `length` bytes, keeping what the slots hold. */
+  #grow(length: number): void {
+    let bytes = this.#slotBytes;
+    while (bytes < length) bytes *= 2;
+    bytes = Math.min(bytes, this.#maxPayload);
+    const arena = new Uint8Array(this.#capacity * bytes);
+    for (let slot = 0; slot < this.#capacity; slot++) {
+      const n = this.#lengths[slot];
+      if (this.#used[slot] && n > 0) arena.set(this.#arena.subarray(slot * this.#slotBytes, slot * this.#slotBytes + n), slot * bytes);
+    }
+    this.#arena = arena;
+    this.#slotBytes = bytes;
   }
 
   reset(): void {

@@ -6,8 +6,12 @@ import type { OutputMode } from '../mixing/flags.js';
  * implement it; the conference never knows which.
  */
 export interface PcmPort {
-  /** Copies the next frame into `dst`. Returns false when there is no audio this tick. */
-  readFrame(dst: Int16Array): boolean;
+  /**
+   * Copies the next frame into `dst`. Returns false when there is no audio this tick. `gate` is
+   * the mean |sample| under which the conference will not hear this frame: a port that knows a
+   * frame is quieter (RFC 6464 levels) may skip decoding it and return silence.
+   */
+  readFrame(dst: Int16Array, gate: number): boolean;
   /**
    * Delivers this tick's output. `frame` is valid only during the call (it is a view into the
    * conference's buffers); `frameIndex` is the clock's grid index, for timestamps.

@@ -113,8 +113,8 @@ export class RtpEndpoint implements PcmPort {
     return this.#transport?.stats() ?? null;
   }
 
-  readFrame(dst: Int16Array): boolean {
-    return this.#transport !== null && this.#transport.readFrame(dst);
+  readFrame(dst: Int16Array, gate?: number): boolean {
+    return this.#transport !== null && this.#transport.readFrame(dst, gate);
   }
 
   writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {

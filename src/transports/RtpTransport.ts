@@ -133,9 +133,9 @@ export class RtpTransport implements PcmPort {
     };
   }
 
-  readFrame(dst: Int16Array): boolean {
+  readFrame(dst: Int16Array, gate?: number): boolean {
     if (!receives(this.#media)) return false;
-    return this.#inbound.readFrame(dst);
+    return this.#inbound.readFrame(dst, gate);
   }
 
   writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
@@ -185,9 +185,10 @@ export class RtpTransport implements PcmPort {
     this.#bytesIn += msg.length;
     this.#lastPacketAt = now;
     this.#rtcp.onRtp(p.sequenceNumber, p.timestamp, now, p.ssrc);
+    let level = -1;
     if (media.audioLevelExtId !== undefined && p.extensionLength > 0) {
-      const level = readAudioLevel(data, p, media.audioLevelExtId);
-      if (level >= 0) this.#audioLevel = level & 0x7f;
+      const raw = readAudioLevel(data, p, media.audioLevelExtId);
+      if (raw >= 0) this.#audioLevel = level = raw & 0x7f;
     }
     if (!isAudio) {
       // DTMF and comfort noise take audio sequence numbers: hold their places so they are not loss.
@@ -200,7 +201,7 @@ export class RtpTransport implements PcmPort {
       return;
     }
     this.#flushDtmf(now);
-    const r = this.#inbound.push(p.sequenceNumber, p.timestamp, data, p.payloadOffset, p.payloadLength, p.marker, now);
+    const r = this.#inbound.push(p.sequenceNumber, p.timestamp, data, p.payloadOffset, p.payloadLength, p.marker, now, level);
     if (r !== 'ok') this.#drops.drop(r, from);
   }
 

@@ -132,8 +132,8 @@ export class WebRtcTransport implements PcmPort {
     }
   }
 
-  readFrame(dst: Int16Array): boolean {
-    return this.#inbound.readFrame(dst);
+  readFrame(dst: Int16Array, gate?: number): boolean {
+    return this.#inbound.readFrame(dst, gate);
   }
 
   writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
@@ -172,11 +172,12 @@ export class WebRtcTransport implements PcmPort {
     this.#packetsIn++;
     this.#bytesIn += rtp.payload.length;
     this.#lastPacketAt = now;
+    let level = -1;
     if (this.#levelId !== undefined) {
       const ext = h.extensions.find((e) => e.id === this.#levelId);
-      if (ext && ext.payload.length > 0) this.#audioLevel = ext.payload[0] & 0x7f;
+      if (ext && ext.payload.length > 0) this.#audioLevel = level = ext.payload[0] & 0x7f;
     }
-    const r = this.#inbound.push(h.sequenceNumber, h.timestamp, rtp.payload, 0, rtp.payload.length, h.marker, now);
+    const r = this.#inbound.push(h.sequenceNumber, h.timestamp, rtp.payload, 0, rtp.payload.length, h.marker, now, level);
     if (r !== 'ok') this.#drops.drop(r);
   }
 }
