@@ -1,6 +1,8 @@
 // Flags of `npm run bench:load`, validated up front with messages that name the flag: a load
 // run is minutes of machine time, so a typo should cost nothing.
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QuietKind } from './signals.js';
 
@@ -22,10 +24,12 @@ export interface LoadOptions {
   workers: number;
   rtpPorts: string;
   tag: string;
+  /** Where the started server writes its V8 CPU profiles (absolute); null = not profiled. */
+  profile: string | null;
 }
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
-    [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG]
+    [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG] [--profile DIR]
     [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
   each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 2 s warm-up. The rest send
@@ -33,6 +37,8 @@ export const USAGE = `usage: npm run bench:load -- --participants N --talkers S 
   --levels off. Without --url the server is started here with W
   media workers (default: cores) on RTP ports A-B (default 20000-29999); --url attaches to a
   running server on this machine (its master API key; --pid when it cannot be found by its port).
+  --profile runs the started server under --cpu-prof (one .cpuprofile per thread in DIR, which
+  must hold none yet); summarise them with npm run bench:profile -- DIR.
   Writes bench/results/load-TAG.json.`;
 
 export class UsageError extends Error {}
@@ -50,7 +56,7 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
   try {
-    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag'];
+    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile'];
     values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -83,7 +89,9 @@ export function parseOptions(argv: string[]): LoadOptions {
     }
     url = `http://127.0.0.1:${u.port || '80'}`;
     if (values['api-key'] === undefined) throw new UsageError('--url needs --api-key (the server\'s master API key, as in ROOMTONE_MASTER_API_KEY)');
-    if (values.workers !== undefined || values['rtp-ports'] !== undefined) throw new UsageError('--workers and --rtp-ports apply only to a server started here (without --url)');
+    if (values.workers !== undefined || values['rtp-ports'] !== undefined || values.profile !== undefined) {
+      throw new UsageError('--workers, --rtp-ports and --profile apply only to a server started here (without --url)');
+    }
   } else if (values['api-key'] !== undefined || values.pid !== undefined) {
     throw new UsageError('--api-key and --pid apply only with --url');
   }
@@ -100,10 +108,19 @@ export function parseOptions(argv: string[]): LoadOptions {
   const tag = values.tag ?? `n${participants}-s${talkers}-c${conferences}-${quiet}`;
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(tag)) throw new UsageError(`--tag must be 1-40 of A-Z a-z 0-9 . _ -, not "${tag}"`);
   return {
+    profile: values.profile === undefined ? null : profileDir(values.profile),
     participants, talkers, seconds, conferences, quiet, levels: levels === 'on', url,
     apiKey: values['api-key'] ?? null,
     pid: values.pid === undefined ? null : int('pid', values.pid, 1, 2 ** 22),
     workers: int('workers', values.workers, 0, 64, availableParallelism()),
     rtpPorts, tag,
   };
+}
+
+function profileDir(raw: string): string {
+  if (raw === '') throw new UsageError('--profile needs a directory');
+  const dir = resolve(raw);
+  // Old profiles in the directory would be summed with this run's by the report.
+  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.cpuprofile'))) throw new UsageError(`--profile ${dir} already holds .cpuprofile files; give an empty or new directory`);
+  return dir;
 }

@@ -21,6 +21,8 @@ export interface LoadReport {
     workers: number | null;
     url: string;
     startedServer: boolean;
+    /** Where the server's CPU profiles went (--profile); they add the profiler's own cost to the CPU figures. */
+    profileDir: string | null;
   };
   /** False when the generator did not keep pace (its figures then understate the load). */
   valid: boolean;
@@ -79,7 +81,7 @@ export function printReport(r: LoadReport, file: string): void {
   const m = s.metrics;
   const rows: [string, string][] = [
     ['participants / talkers per conf / conferences', `${c.participants} / ${c.talkers} / ${c.conferences} (quiet: ${c.quiet}, RFC 6464 levels ${c.levels ? 'on' : 'off'})`],
-    ['server', c.startedServer ? `started here, ${c.workers} media workers, pid ${s.pid}` : `${c.url}, pid ${s.pid ?? 'unknown'}`],
+    ['server', c.startedServer ? `started here, ${c.workers} media workers, pid ${s.pid}${c.profileDir ? `, profiled to ${c.profileDir}` : ''}` : `${c.url}, pid ${s.pid ?? 'unknown'}`],
     ['joins / warm-up / measured', `${f(r.timing.joinSeconds, 1)} s / ${f(r.timing.warmupSeconds, 1)} s / ${f(r.timing.measuredSeconds, 1)} s`],
     ['server CPU', `${f(s.cpuSecondsPerSecond, 3)} CPU-s/s`],
     ['server CPU per participant', `${f(s.cpuMsPerParticipantPerSecond, 3)} ms per participant per second`],

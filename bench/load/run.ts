@@ -9,6 +9,7 @@ import { projectRoot } from '../../src/util/projectRoot.js';
 import { apiClient, logLines, randomApiKey, startServer, type ApiClient, type ServerProcess } from '../../test/helpers/serverProcess.js';
 import { answeredLevelId, Generator, sdpOffer } from './Generator.js';
 import { parseOptions, UsageError, USAGE, type LoadOptions } from './options.js';
+import { finishProfiles, monotonicUs, profileArgs } from './profiling.js';
 import { gitCommit, printReport, writeReport, type LoadReport } from './report.js';
 import { buildPayloads } from './signals.js';
 import * as stats from './serverStats.js';
@@ -52,11 +53,13 @@ const payloads = buildPayloads(opts.quiet);
 
 // Typed by assertion: it is assigned inside main(), which control-flow narrowing cannot see.
 let server = null as ServerProcess | null;
+let serverKilled = false;
 const gen = new Generator(N);
 const cleanup = async () => {
   gen.stop();
   if (server) {
-    await server.stop(10_000);
+    // A profiled server also serialises its profiles on the way out; a SIGKILL would lose them.
+    serverKilled = (await server.stop(opts.profile === null ? 10_000 : 30_000)).killed;
     rmSync(server.dataDir, { recursive: true, force: true }); // our temp dir
   }
   await gen.close();
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   if (opts.url === null) {
     apiKey = randomApiKey();
     log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
-    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers) } });
+    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers) }, nodeArgs: opts.profile === null ? [] : profileArgs(opts.profile) });
     client = server;
     pid = server.child.pid ?? null;
   } else {
@@ -172,10 +175,10 @@ async function main(): Promise<void> {
   clearInterval(second);
   const measured = new Promise<void>((r) => (onMeasured = r));
   gen.beginMeasurement();
-  const w0 = { t: performance.now(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(), sent: gen.sent };
+  const w0 = { t: performance.now(), mono: monotonicUs(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(), sent: gen.sent };
   second = setInterval(tick, 1000);
   await measured;
-  const w1 = { t: performance.now(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(w0.own), sent: gen.sent };
+  const w1 = { t: performance.now(), mono: monotonicUs(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(w0.own), sent: gen.sent };
   const receive = gen.endMeasurement();
   const wall = (w1.t - w0.t) / 1000;
   const health = await stats.fetchHealth(client.url);
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
     config: {
       participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet, levels: opts.levels,
-      workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null,
+      workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null, profileDir: opts.profile,
     },
     valid: invalidReasons.length === 0,
     invalidReasons,
@@ -245,4 +248,9 @@ async function main(): Promise<void> {
   if (opts.url !== null) for (const id of confIds) await client.api('DELETE', `/v2/accounts/${accountId}/conferences/${id}?force=true`, undefined, token);
   await cleanup();
   printReport(report, writeReport(report, projectRoot()));
+  if (opts.profile !== null) {
+    const problems = finishProfiles(opts.profile, { startUs: w0.mono, endUs: w1.mono }, 1 + opts.workers, serverKilled);
+    for (const p of problems) console.log(`  PROFILE PROBLEM: ${p}`);
+    console.log(`profiles in ${opts.profile}; summarise: npm run bench:profile -- ${opts.profile}`);
+  }
 }

@@ -97,6 +97,8 @@ export interface StartOptions {
   masterApiKey?: string | null;
   /** Extra environment (wins over the defaults above). */
   env?: Record<string, string>;
+  /** Node flags before the script, e.g. --cpu-prof (which Node refuses in NODE_OPTIONS); worker threads inherit them. */
+  nodeArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -161,7 +163,7 @@ async function startOnce(o: StartOptions, port: number): Promise<ServerProcess> 
   if (masterApiKey === undefined) delete env.ROOMTONE_MASTER_API_KEY;
   else env.ROOMTONE_MASTER_API_KEY = masterApiKey;
 
-  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   let err = '';
