@@ -1,6 +1,7 @@
 import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioEncoder } from '../codecs/AudioEncoder.js';
 import { Resampler } from '../codecs/Resampler.js';
+import { isDigitalSilence } from './digitalSilence.js';
 import type { SharedEncodings } from './SharedEncodings.js';
 import { InvalidArgumentError } from '../errors.js';
 import { OutputMode } from '../mixing/flags.js';
@@ -60,6 +61,8 @@ export class OutboundStream {
   #seq = Math.floor(Math.random() * 0x10000);
   #timestamp = Math.floor(Math.random() * 0x100000000);
   #expectedFrame = -1;
+  /** Version, payload type and SSRC written once; each packet fills in marker, sequence and timestamp. */
+  readonly #header = new Uint8Array(RTP_HEADER);
 
   constructor(o: OutboundStreamOptions) {
     if (!o.encoder.ptimes.includes(o.ptimeMs)) {
@@ -74,6 +77,7 @@ export class OutboundStream {
     this.#rtpPerFrame = (o.frameSamples * o.encoder.rtpClockRate) / o.rate;
     this.#rtpPerPacket = (o.encoder.rtpClockRate * o.ptimeMs) / 1000;
     this.#canShare = o.shared !== undefined && this.#packetSamples === codecFrame;
+    writeRtpHeader(this.#header, 0, { marker: false, payloadType: o.payloadType, sequenceNumber: 0, timestamp: 0, ssrc: o.ssrc });
   }
 
   get ssrc(): number {
@@ -97,7 +101,7 @@ export class OutboundStream {
       this.stats.encodeMs += monotonicMs() - started;
       this.stats.sharedPackets++;
       this.#onShared = true;
-      this.#packetVoiced = !isDigitalSilence(frame);
+      this.#packetVoiced = shared.encodings.voiced(frame, frameIndex);
       this.#send(payload);
       return;
     }
@@ -136,15 +140,18 @@ export class OutboundStream {
 
   /** Puts our RTP header on a payload and sends it; the stream's sequence and timestamp advance. */
   #send(payload: Uint8Array): void {
+    // A fresh buffer per packet: a send the kernel cannot take at once is queued by reference.
     const packet = Buffer.allocUnsafe(RTP_HEADER + payload.length);
     const marker = this.#packetVoiced && this.#lastWasSilent;
-    writeRtpHeader(packet, 0, {
-      marker,
-      payloadType: this.#o.payloadType,
-      sequenceNumber: this.#seq,
-      timestamp: this.#timestamp,
-      ssrc: this.#o.ssrc,
-    });
+    const h = this.#header;
+    h[1] = (marker ? 0x80 : 0) | this.#o.payloadType;
+    h[2] = this.#seq >>> 8;
+    h[3] = this.#seq & 0xff;
+    h[4] = this.#timestamp >>> 24;
+    h[5] = (this.#timestamp >>> 16) & 0xff;
+    h[6] = (this.#timestamp >>> 8) & 0xff;
+    h[7] = this.#timestamp & 0xff;
+    packet.set(h, 0);
     packet.set(payload, RTP_HEADER);
     this.#o.send(packet);
     if (marker) this.stats.talkspurts++;
@@ -158,9 +165,4 @@ export class OutboundStream {
     this.#fill = 0;
     this.#packetVoiced = false;
   }
-}
-
-function isDigitalSilence(frame: Int16Array): boolean {
-  for (let i = 0; i < frame.length; i++) if (frame[i] !== 0) return false;
-  return true;
 }

@@ -1,5 +1,6 @@
 import type { AudioEncoder } from '../codecs/AudioEncoder.js';
 import { Resampler } from '../codecs/Resampler.js';
+import { isDigitalSilence } from './digitalSilence.js';
 
 const MAX_PAYLOAD = 1500;
 
@@ -58,6 +59,8 @@ export class SharedEncodings {
   readonly #rate: number;
   readonly #frameSamples: number;
   readonly #encoders = new Map<string, SharedEncoder>();
+  #voicedIndex = -1;
+  #voiced = false;
 
   constructor(rate: number, frameSamples: number) {
     this.#rate = rate;
@@ -72,6 +75,15 @@ export class SharedEncodings {
       this.#encoders.set(key, enc);
     }
     return enc.payload(frame, frameIndex, this.stats);
+  }
+
+  /** Whether this tick's shared frame holds any sound: checked once per tick, not per listener. */
+  voiced(frame: Int16Array, frameIndex: number): boolean {
+    if (frameIndex !== this.#voicedIndex) {
+      this.#voicedIndex = frameIndex;
+      this.#voiced = !isDigitalSilence(frame);
+    }
+    return this.#voiced;
   }
 
   /** The last shared frame for `key` at the codec rate, or undefined before the first. */

@@ -75,7 +75,7 @@ export class PortPool {
 
 function bind(port: number, address: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
+    const socket = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
     socket.once('error', (err) => {
       socket.close();
       reject(err);
@@ -85,4 +85,13 @@ function bind(port: number, address: string): Promise<Socket> {
       resolve(socket);
     });
   });
+}
+
+/**
+ * Every address we send to is an IPv4 literal (SDP validation, latched source addresses), so
+ * there is nothing to resolve. Node's default lookup still defers each send to the next tick
+ * through dns.lookup; answering synchronously sends at once, without that per-packet detour.
+ */
+function literalLookup(address: string, _options: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, 4);
 }
