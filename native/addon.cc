@@ -6,6 +6,7 @@
 #include "bindings/g711_binding.h"
 #include "bindings/mix_kernel_binding.h"
 #include "bindings/resampler_binding.h"
+#include "bindings/udp_batch_binding.h"
 
 namespace {
 
@@ -14,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Resampler", roomtone::ResamplerBinding::Define(env));
   roomtone::defineG711(env, exports);
   roomtone::defineClock(env, exports);
+  roomtone::defineUdpBatch(env, exports);
   return exports;
 }
 

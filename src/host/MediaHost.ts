@@ -4,6 +4,7 @@ import { Scheduler } from '../clock/Scheduler.js';
 import { InvalidArgumentError, InvalidStateError, NotFoundError, serializeError } from '../errors.js';
 import { openPort, openSource } from '../ports/specs.js';
 import { PortPool, type PortRange } from '../transports/PortPool.js';
+import { UdpBatch } from '../transports/UdpBatch.js';
 import { RtpEndpoint } from '../transports/RtpEndpoint.js';
 import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
 import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
@@ -35,12 +36,15 @@ export class MediaHost {
   readonly #pool: PortPool;
   readonly #histogram = new TickHistogram();
   readonly #departed = emptyTotals();
+  readonly #batch = new UdpBatch();
+  #batchLoggedAt = 0;
 
   constructor(post: (message: HostMessage) => void, options: MediaHostOptions) {
     this.#post = post;
     this.#o = options;
     this.#pool = new PortPool(options.ports, options.config.bindAddress);
     this.#scheduler.onAfterTicks = () => {
+      this.#flushBatch();
       for (const c of this.#conferences.values()) c.drainEvents();
     };
   }
@@ -154,6 +158,7 @@ export class MediaHost {
           }
         }
       }
+      if (this.#batch.stats.errors > 0) transports.drops['send-failed'] = this.#batch.stats.errors;
       const h = this.#histogram;
       return {
         conferences: this.#conferences.size,
@@ -204,6 +209,7 @@ export class MediaHost {
       context: { conferenceId: c.id, participantId },
       totals: this.#departed,
       shared: c.sharedEncodings,
+      batch: this.#batch,
     };
   }
 
@@ -219,6 +225,18 @@ export class MediaHost {
       totals: this.#departed,
       shared: c.sharedEncodings,
     };
+  }
+
+  /** Sends the ticks' packets; refused datagrams are counted (metrics) and logged now and then. */
+  #flushBatch(): void {
+    const before = this.#batch.stats.errors;
+    this.#batch.flush();
+    const failed = this.#batch.stats.errors - before;
+    const now = Date.now();
+    if (failed > 0 && now - this.#batchLoggedAt >= 10_000) {
+      this.#batchLoggedAt = now;
+      this.#o.log.warn({ failed, total: this.#batch.stats.errors, errno: this.#batch.stats.lastErrno }, 'RTP sends refused by the kernel');
+    }
   }
 
   /** Puts a conference on the clock while it has participants, and takes it off when empty. */

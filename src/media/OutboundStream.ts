@@ -28,8 +28,11 @@ export interface OutboundStreamOptions {
   ptimeMs: number;
   payloadType: number;
   ssrc: number;
-  /** Takes a finished RTP packet (the transport protects and sends it). */
-  send: (packet: Uint8Array) => void;
+  /**
+   * Takes a finished RTP packet as its header and payload (the transport protects and sends
+   * it). Both are valid only during the call: the header is the stream's one reused buffer.
+   */
+  send: (header: Uint8Array, payload: Uint8Array) => void;
   /** The conference's shared-mix encoder, for ticks where this listener hears the shared mix. */
   shared?: { encodings: SharedEncodings; key: string; make: () => AudioEncoder };
 }
@@ -140,8 +143,6 @@ export class OutboundStream {
 
   /** Puts our RTP header on a payload and sends it; the stream's sequence and timestamp advance. */
   #send(payload: Uint8Array): void {
-    // A fresh buffer per packet: a send the kernel cannot take at once is queued by reference.
-    const packet = Buffer.allocUnsafe(RTP_HEADER + payload.length);
     const marker = this.#packetVoiced && this.#lastWasSilent;
     const h = this.#header;
     h[1] = (marker ? 0x80 : 0) | this.#o.payloadType;
@@ -151,12 +152,10 @@ export class OutboundStream {
     h[5] = (this.#timestamp >>> 16) & 0xff;
     h[6] = (this.#timestamp >>> 8) & 0xff;
     h[7] = this.#timestamp & 0xff;
-    packet.set(h, 0);
-    packet.set(payload, RTP_HEADER);
-    this.#o.send(packet);
+    this.#o.send(h, payload);
     if (marker) this.stats.talkspurts++;
     this.stats.packets++;
-    this.stats.bytes += packet.length;
+    this.stats.bytes += RTP_HEADER + payload.length;
     this.stats.lastTimestamp = this.#timestamp;
     this.stats.lastSentAt = Date.now();
     this.#lastWasSilent = !this.#packetVoiced;
@@ -165,4 +164,12 @@ export class OutboundStream {
     this.#fill = 0;
     this.#packetVoiced = false;
   }
+}
+
+/** Header and payload in one new buffer, for senders that need a whole packet they may keep. */
+export function joinPacket(header: Uint8Array, payload: Uint8Array): Buffer {
+  const packet = Buffer.allocUnsafe(header.length + payload.length);
+  packet.set(header, 0);
+  packet.set(payload, header.length);
+  return packet;
 }

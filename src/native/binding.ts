@@ -47,6 +47,8 @@ export interface NativeAddon {
   encodeAlaw(pcm: Int16Array, payload: Uint8Array): void;
   decodeAlaw(payload: Uint8Array, pcm: Int16Array): void;
   monotonicNow(out: Float64Array): void;
+  /** Records are [fd, IPv4 (host order), port, offset, length] × count; errors[i] = 0 or errno. */
+  sendUdpBatch(arena: Uint8Array, records: Int32Array, count: number, errors: Int32Array): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -10,6 +10,7 @@ import { answerReoffer } from '../sdp/reoffer.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 import type { OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { Logger } from '../util/logger.js';
+import type { UdpBatch } from './UdpBatch.js';
 import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
@@ -30,6 +31,8 @@ export interface RtpEndpointConfig {
   totals?: TransportTotals;
   /** The conference's shared-mix encoders. */
   shared?: SharedEncodings;
+  /** The media thread's batch of tick packets. */
+  batch?: UdpBatch;
 }
 
 /**
@@ -150,6 +153,7 @@ export class RtpEndpoint implements PcmPort {
       log: c.log,
       context: c.context,
       shared: c.shared,
+      batch: c.batch,
     });
     this.#transport.onEnded = (reason) => this.onEnded?.(reason);
     this.#transport.onDtmf = (digit, ms) => this.onDtmf?.(digit, ms);

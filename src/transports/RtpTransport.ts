@@ -3,7 +3,8 @@ import { codecFor, type OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { OutputMode } from '../mixing/flags.js';
 import { InboundStream } from '../media/InboundStream.js';
-import { OutboundStream } from '../media/OutboundStream.js';
+import { joinPacket, OutboundStream } from '../media/OutboundStream.js';
+import { ipv4ToInt, socketFd, type UdpBatch } from './UdpBatch.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import { DtmfReceiver } from '../rtp/dtmf.js';
 import { readAudioLevel } from '../rtp/headerExtensions.js';
@@ -33,6 +34,8 @@ export interface RtpTransportOptions {
   context: Record<string, unknown>;
   /** The conference's shared-mix encoders. */
   shared?: SharedEncodings;
+  /** The media thread's batch of tick packets; without it each packet goes through dgram. */
+  batch?: UdpBatch;
 }
 
 export type { TransportStats as RtpTransportStats } from './TransportStats.js';
@@ -75,6 +78,11 @@ export class RtpTransport implements PcmPort {
   #audioLevel: number | null = null;
   #lastDtmfAt = 0;
   #closed = false;
+  /** The RTP socket's descriptor for the batch (-1: send through dgram). */
+  readonly #fd: number;
+  /** The destination the batch address was computed for, to redo it only when it changes. */
+  #batchTo: unknown = null;
+  #batchAddress: number | null = null;
 
   constructor(o: RtpTransportOptions) {
     this.#o = o;
@@ -90,7 +98,7 @@ export class RtpTransport implements PcmPort {
       ptimeMs: o.media.ptimeMs,
       payloadType: o.media.codec.payloadType,
       ssrc: o.localSsrc,
-      send: (packet) => this.#sendRtp(packet),
+      send: (header, payload) => this.#sendRtp(header, payload),
       shared: o.shared && { encodings: o.shared, key: `${encoderKey}/${o.media.ptimeMs}`, make: makeEncoder },
     });
     this.#srtpIn = o.media.srtp ? new SrtpContext(o.media.srtp.remote) : null;
@@ -104,6 +112,7 @@ export class RtpTransport implements PcmPort {
       send: (packet) => this.#sendRtcp(packet),
     });
     this.#sockets = [o.ports.rtp, ...(o.ports.rtcp ? [o.ports.rtcp] : [])];
+    this.#fd = o.batch === undefined ? -1 : socketFd(o.ports.rtp);
     o.ports.rtp.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, false));
     o.ports.rtcp?.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, true));
     for (const s of this.#sockets) s.on('error', (err) => o.log.warn({ ...o.context, err: err.message }, 'socket error'));
@@ -233,10 +242,18 @@ export class RtpTransport implements PcmPort {
     this.#lastRemoteAt = now;
   }
 
-  #sendRtp(packet: Uint8Array): void {
+  #sendRtp(header: Uint8Array, payload: Uint8Array): void {
     if (this.#closed || this.#media.remote.address === '0.0.0.0') return;
-    const out = this.#srtpOut !== null ? this.#srtpOut.protectRtp(packet) : packet;
     const to = this.#source.destination;
+    if (this.#o.batch !== undefined && this.#srtpOut === null && this.#fd >= 0) {
+      if (to !== this.#batchTo) {
+        this.#batchTo = to;
+        this.#batchAddress = ipv4ToInt(to.address);
+      }
+      if (this.#batchAddress !== null) return this.#o.batch.add(this.#fd, this.#batchAddress, to.port, header, payload);
+    }
+    const packet = joinPacket(header, payload);
+    const out = this.#srtpOut !== null ? this.#srtpOut.protectRtp(packet) : packet;
     this.#o.ports.rtp.send(out, to.port, to.address);
   }
 

@@ -10,7 +10,7 @@ import {
 import { codecFor, type OpusEncoderSettings } from '../codecs/codecFor.js';
 import { InvalidArgumentError } from '../errors.js';
 import { InboundStream } from '../media/InboundStream.js';
-import { OutboundStream } from '../media/OutboundStream.js';
+import { joinPacket, OutboundStream } from '../media/OutboundStream.js';
 import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { OutputMode } from '../mixing/flags.js';
 import type { PcmPort } from '../ports/PcmPort.js';
@@ -86,8 +86,8 @@ export class WebRtcTransport implements PcmPort {
       ptimeMs: 20,
       payloadType: codec.payloadType,
       ssrc: transceiver.sender.ssrc,
-      send: (packet) => {
-        if (this.#connected) void this.#transceiver.sender.sendRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.length));
+      send: (header, payload) => {
+        if (this.#connected) void this.#transceiver.sender.sendRtp(joinPacket(header, payload));
       },
       shared: c.shared && { encodings: c.shared, key: `${encoderKey}/20`, make: makeEncoder },
     });
