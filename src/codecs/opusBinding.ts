@@ -22,4 +22,5 @@ export const OpusCtl = {
   SET_SIGNAL: 4024,
   RESET_STATE: 4028,
   SIGNAL_VOICE: 3001,
+  AUTO: -1000,
 } as const;
