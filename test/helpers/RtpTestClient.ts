@@ -9,6 +9,7 @@ import { OpusDecoder } from '../../src/codecs/OpusDecoder.js';
 import { OpusEncoder, type OpusEncoderSettings } from '../../src/codecs/OpusEncoder.js';
 import { Resampler } from '../../src/codecs/Resampler.js';
 import { isRtcpPacket, newRtpPacket, parseRtp, writeRtpHeader } from '../../src/rtp/RtpPacket.js';
+import { AUDIO_LEVEL_EXT_ID, audioLevelExtension, audioLevelExtmap, frameAudioLevels } from './audioLevel.js';
 import { freePortPair } from './ffmpeg.js';
 import { seededRandom } from './random.js';
 import type { TestCodec, RtpTestClientOptions, SendOptions, SentPacket, SendReport, ReceivedPacket, DecodedTimeline } from './RtpTestClientTypes.js';
@@ -61,6 +62,7 @@ export class RtpTestClient {
       seed: options.seed ?? 1,
       opus: options.opus ?? {},
       maxRecorded: options.maxRecorded ?? 60_000,
+      audioLevels: options.audioLevels ?? false,
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePortPair();
@@ -94,6 +96,7 @@ export class RtpTestClient {
       'a=ptime:20',
       ...(this.#o.rtcpMux ? ['a=rtcp-mux'] : []),
       'a=sendrecv',
+      ...(this.#o.audioLevels ? [audioLevelExtmap(AUDIO_LEVEL_EXT_ID)] : []),
       ...(this.#o.declareSsrc ? [`a=ssrc:${this.ssrc} cname:rtp-test-client`] : []),
       '',
     ].join('\r\n');
@@ -135,6 +138,7 @@ export class RtpTestClient {
     const remote = this.remote;
     if (this.#finishSend !== null) throw new Error('RtpTestClient: a sendSignal() is already running');
     const payloads = this.#encodeAll(pcm);
+    const levels = this.#o.audioLevels ? frameAudioLevels(pcm, FRAME_48K) : null;
     const rnd = seededRandom(opts.seed ?? 1);
     const jitter = opts.jitterMs ?? 0;
     const reorderMs = opts.reorderMs ?? 45;
@@ -162,9 +166,15 @@ export class RtpTestClient {
       };
       packets.push(p);
       if (p.dropped) continue;
-      const datagram = Buffer.alloc(12 + payloads[k].length);
+      const ext = levels === null ? null : audioLevelExtension(levels[k], AUDIO_LEVEL_EXT_ID);
+      const headerLength = 12 + (ext === null ? 0 : ext.length);
+      const datagram = Buffer.alloc(headerLength + payloads[k].length);
       writeRtpHeader(datagram, 0, { marker: k === 0 && (opts.marker ?? true), payloadType: remote.payloadType, sequenceNumber: seq, timestamp, ssrc: this.ssrc });
-      datagram.set(payloads[k], 12);
+      if (ext !== null) {
+        datagram[0] |= 0x10; // X: the extension block follows the fixed header
+        datagram.set(ext, 12);
+      }
+      datagram.set(payloads[k], headerLength);
       let at = k * PTIME_MS + rJitter * 2 * jitter;
       if (rLate < (opts.late ?? 0)) {
         p.late = true;

@@ -15,6 +15,11 @@ export interface RtpTestClientOptions {
   opus?: Partial<OpusEncoderSettings>;
   /** Received packets kept at most (default 60,000: 20 minutes); further ones are only counted. */
   maxRecorded?: number;
+  /**
+   * Offer the RFC 6464 audio level extension (default false) and send each packet's frame level
+   * (-dBov of its RMS, 127 for digital silence) in a one-byte-header extension (see audioLevel.ts).
+   */
+  audioLevels?: boolean;
 }
 
 /**
