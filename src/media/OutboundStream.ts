@@ -34,7 +34,7 @@ export interface OutboundStreamOptions {
    */
   send: (header: Uint8Array, payload: Uint8Array) => void;
   /** The conference's shared-mix encoder, for ticks where this listener hears the shared mix. */
-  shared?: { encodings: SharedEncodings; key: string; make: () => AudioEncoder };
+  shared?: { encodings: SharedEncodings; key: string; silenceKey: string; make: () => AudioEncoder };
 }
 
 const RTP_HEADER = 12;
@@ -57,7 +57,8 @@ export class OutboundStream {
   readonly #rtpPerPacket: number;
   /** One packet per tick: a shared payload can stand in for this stream's own encode. */
   readonly #canShare: boolean;
-  #onShared = false;
+  /** The shared encoding this stream's last packet came from, or null for its own encoder. */
+  #sharedKey: string | null = null;
   #fill = 0;
   #packetVoiced = false;
   #lastWasSilent = true;
@@ -95,25 +96,30 @@ export class OutboundStream {
       this.#packetVoiced = false;
     }
     this.#expectedFrame = frameIndex + 1;
-    if (mode === OutputMode.Shared && this.#canShare && this.#fill === 0) {
+    if (this.#canShare && this.#fill === 0) {
       // Our own encoder sits this tick out; a later personal tick resumes it, which the decoder
-      // hears as a splice between two encoders of the same signal.
+      // hears as a splice between two encoders of the same signal. A personal mix that is
+      // digital silence (a lone talker hears nobody) is the same for every such listener, so
+      // it is shared too, under its own key.
       const shared = this.#o.shared!;
-      const started = monotonicMs();
-      const payload = shared.encodings.payload(shared.key, shared.make, frame, frameIndex);
-      this.stats.encodeMs += monotonicMs() - started;
-      this.stats.sharedPackets++;
-      this.#onShared = true;
-      this.#packetVoiced = shared.encodings.voiced(frame, frameIndex);
-      this.#send(payload);
-      return;
+      const key = mode === OutputMode.Shared ? shared.key : this.#isSilent(frame, mode) ? shared.silenceKey : null;
+      if (key !== null) {
+        const started = monotonicMs();
+        const payload = key === shared.key ? shared.encodings.payload(key, shared.make, frame, frameIndex) : shared.encodings.silence(key, shared.make, frameIndex);
+        this.stats.encodeMs += monotonicMs() - started;
+        this.stats.sharedPackets++;
+        this.#sharedKey = key;
+        this.#packetVoiced = key === shared.key && shared.encodings.voiced(frame, frameIndex);
+        this.#send(payload);
+        return;
+      }
     }
-    if (this.#onShared) {
+    if (this.#sharedKey !== null) {
       // Back to our own encoder, idle since the switch: one encode of the last shared frame
       // (discarded) brings its state to what the listener's decoder just heard, so the
       // splice makes no dropout.
-      this.#onShared = false;
-      const last = this.#o.shared!.encodings.lastPcm(this.#o.shared!.key);
+      const last = this.#o.shared!.encodings.lastPcm(this.#sharedKey);
+      this.#sharedKey = null;
       if (last && last.length === this.#packetPcm.length) this.#o.encoder.encode(last);
     }
     let pcm = frame;
@@ -132,6 +138,10 @@ export class OutboundStream {
       at += take;
       if (this.#fill === this.#packetSamples) this.#emit();
     }
+  }
+
+  #isSilent(frame: Int16Array, mode: OutputMode): boolean {
+    return mode === OutputMode.Silent || isDigitalSilence(frame);
   }
 
   #emit(): void {

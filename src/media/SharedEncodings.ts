@@ -42,11 +42,51 @@ class SharedEncoder {
   }
 }
 
+/**
+ * What an encoder sends for digital silence. Most settings (CELT) turn every silent frame into
+ * the same few bytes, found by encoding a few silent frames up front: that packet is then
+ * sent without encoding anything. Otherwise (SILK and hybrid keep changing state) a shared
+ * encoder is fed silence once per tick.
+ */
+class SilenceEncoding {
+  readonly #constant: Uint8Array | null;
+  readonly #encoder: SharedEncoder | null;
+  readonly #zeros: Int16Array;
+  readonly #codecZeros: Int16Array;
+
+  constructor(encoder: AudioEncoder, rate: number, frameSamples: number) {
+    this.#zeros = new Int16Array(frameSamples);
+    const codecZeros = (this.#codecZeros = new Int16Array((frameSamples * encoder.clockRate) / rate));
+    const probes: Uint8Array[] = [];
+    for (let i = 0; i < SILENCE_PROBES; i++) probes.push(Uint8Array.from(encoder.encode(codecZeros)));
+    const last = probes[SILENCE_PROBES - 1];
+    const constant = probes.slice(SILENCE_PROBES - 4).every((p) => p.length === last.length && p.every((b, k) => b === last[k]));
+    this.#constant = constant ? last : null;
+    this.#encoder = constant ? null : new SharedEncoder(encoder, rate, frameSamples);
+  }
+
+  payload(frameIndex: number, stats: SharedEncodingStats): Uint8Array {
+    if (this.#constant !== null) {
+      stats.silent++;
+      return this.#constant;
+    }
+    return this.#encoder!.payload(this.#zeros, frameIndex, stats);
+  }
+
+  get lastPcm(): Int16Array {
+    return this.#encoder?.lastPcm ?? this.#codecZeros;
+  }
+}
+
+const SILENCE_PROBES = 8;
+
 export interface SharedEncodingStats {
   /** Shared-mix packets encoded (once per tick and encoder settings). */
   encoded: number;
   /** Listeners served from an encode already done this tick. */
   reused: number;
+  /** Silent packets served without encoding (a codec whose silence is one constant packet). */
+  silent: number;
 }
 
 /**
@@ -55,10 +95,11 @@ export interface SharedEncodingStats {
  * header (SSRC, sequence, timestamp) is its own. One per conference, on its media thread.
  */
 export class SharedEncodings {
-  readonly stats: SharedEncodingStats = { encoded: 0, reused: 0 };
+  readonly stats: SharedEncodingStats = { encoded: 0, reused: 0, silent: 0 };
   readonly #rate: number;
   readonly #frameSamples: number;
   readonly #encoders = new Map<string, SharedEncoder>();
+  readonly #silences = new Map<string, SilenceEncoding>();
   #voicedIndex = -1;
   #voiced = false;
 
@@ -77,6 +118,16 @@ export class SharedEncodings {
     return enc.payload(frame, frameIndex, this.stats);
   }
 
+  /** This tick's packet of digital silence for encoder settings `key` (for listeners who hear nothing). */
+  silence(key: string, make: () => AudioEncoder, frameIndex: number): Uint8Array {
+    let enc = this.#silences.get(key);
+    if (enc === undefined) {
+      enc = new SilenceEncoding(make(), this.#rate, this.#frameSamples);
+      this.#silences.set(key, enc);
+    }
+    return enc.payload(frameIndex, this.stats);
+  }
+
   /** Whether this tick's shared frame holds any sound: checked once per tick, not per listener. */
   voiced(frame: Int16Array, frameIndex: number): boolean {
     if (frameIndex !== this.#voicedIndex) {
@@ -88,6 +139,6 @@ export class SharedEncodings {
 
   /** The last shared frame for `key` at the codec rate, or undefined before the first. */
   lastPcm(key: string): Int16Array | undefined {
-    return this.#encoders.get(key)?.lastPcm;
+    return (this.#encoders.get(key) ?? this.#silences.get(key))?.lastPcm;
   }
 }

@@ -99,7 +99,7 @@ export class RtpTransport implements PcmPort {
       payloadType: o.media.codec.payloadType,
       ssrc: o.localSsrc,
       send: (header, payload) => this.#sendRtp(header, payload),
-      shared: o.shared && { encodings: o.shared, key: `${encoderKey}/${o.media.ptimeMs}`, make: makeEncoder },
+      shared: o.shared && { encodings: o.shared, key: `${encoderKey}/${o.media.ptimeMs}`, silenceKey: `${encoderKey}/${o.media.ptimeMs}/silence`, make: makeEncoder },
     });
     this.#srtpIn = o.media.srtp ? new SrtpContext(o.media.srtp.remote) : null;
     this.#srtpOut = o.media.srtp ? new SrtpContext(o.media.srtp.local) : null;

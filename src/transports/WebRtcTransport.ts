@@ -89,7 +89,7 @@ export class WebRtcTransport implements PcmPort {
       send: (header, payload) => {
         if (this.#connected) void this.#transceiver.sender.sendRtp(joinPacket(header, payload));
       },
-      shared: c.shared && { encodings: c.shared, key: `${encoderKey}/20`, make: makeEncoder },
+      shared: c.shared && { encodings: c.shared, key: `${encoderKey}/20`, silenceKey: `${encoderKey}/20/silence`, make: makeEncoder },
     });
     this.#levelId = transceiver.headerExtensions.find((e) => e.uri === AUDIO_LEVEL_URI)?.id;
     // werift announces the remote track during setRemoteDescription, before this object exists.
