@@ -1,6 +1,7 @@
 // The messages between the Engine (control side) and a MediaHost (inline or on a media
 // worker), declared once. Each command names its arguments and its result; the host's
 // handler table and the client's request() are both typed from this map.
+import type { SharedEncodingStats } from '../media/SharedEncodings.js';
 import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { ConferenceOptions } from '../conference/ConferenceOptions.js';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
@@ -31,7 +32,7 @@ export interface ConferenceStats {
   /** The last ticks, oldest first. */
   recent: { frameIndex: number; lateMs: number }[];
   /** Shared-mix packets encoded, and listeners served from them. */
-  sharedEncoding: { encoded: number; reused: number };
+  sharedEncoding: SharedEncodingStats;
 }
 
 export interface HostStats {
