@@ -54,8 +54,13 @@ export function validateOpusEncoderSettings(settings: Partial<OpusEncoderSetting
   }
 }
 
+/**
+ * The libopus encoder and its settings are created at the first encode, not at construction:
+ * every listener has an encoder of its own, but one that only ever hears the shared mix never
+ * uses it, and the native state is 50 KB.
+ */
 export class OpusEncoder {
-  #native: NativeOpus = createNativeOpus(OPUS_ENCODE_RATE, 1);
+  #native: NativeOpus | null = null;
   #settings: OpusEncoderSettings = { ...DEFAULT_OPUS_ENCODER_SETTINGS };
   #encodedFrames = 0;
   /** The Buffer view of the last PCM array, reused while the caller keeps passing the same one. */
@@ -64,7 +69,7 @@ export class OpusEncoder {
 
   constructor(settings: Partial<OpusEncoderSettings> = {}) {
     validateOpusEncoderSettings(settings);
-    this.#apply({ ...DEFAULT_OPUS_ENCODER_SETTINGS, ...settings }, true);
+    this.#settings = { ...DEFAULT_OPUS_ENCODER_SETTINGS, ...settings };
   }
 
   /** The settings in force (a copy). */
@@ -79,7 +84,9 @@ export class OpusEncoder {
   /** Changes some settings; all are validated before any is applied. Takes effect on the next frame. */
   configure(settings: Partial<OpusEncoderSettings>): void {
     validateOpusEncoderSettings(settings);
-    this.#apply({ ...this.#settings, ...settings }, false);
+    const next = { ...this.#settings, ...settings };
+    if (this.#native === null) this.#settings = next;
+    else this.#apply(this.#native, next, false);
   }
 
   /**
@@ -98,14 +105,18 @@ export class OpusEncoder {
       this.#lastPcm = pcm;
       this.#lastView = view;
     }
-    const packet = this.#native.encode(view);
+    let native = this.#native;
+    if (native === null) {
+      native = this.#native = createNativeOpus(OPUS_ENCODE_RATE, 1);
+      this.#apply(native, this.#settings, true);
+    }
+    const packet = native.encode(view);
     this.#encodedFrames++;
     return packet;
   }
 
-  #apply(next: OpusEncoderSettings, all: boolean): void {
+  #apply(native: NativeOpus, next: OpusEncoderSettings, all: boolean): void {
     const prev = this.#settings;
-    const native = this.#native;
     if (all || next.bitrate !== prev.bitrate) native.setBitrate(next.bitrate);
     if (all || next.complexity !== prev.complexity) native.applyEncoderCTL(OpusCtl.SET_COMPLEXITY, next.complexity);
     if (all || next.fec !== prev.fec) native.applyEncoderCTL(OpusCtl.SET_INBAND_FEC, next.fec ? 1 : 0);
