@@ -7,7 +7,8 @@ import { PortPool, type PortRange } from '../transports/PortPool.js';
 import { UdpBatch } from '../transports/UdpBatch.js';
 import { RtpEndpoint } from '../transports/RtpEndpoint.js';
 import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
-import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
+import type { WebRtcConfig } from '../transports/WebRtcTransport.js';
+import type { TransportStats } from '../transports/TransportStats.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 import { addTotals, addTransport, emptyTotals, TickHistogram } from './MediaMetrics.js';
@@ -113,7 +114,7 @@ export class MediaHost {
     },
     participantStats: ({ conferenceId, participantId }) => {
       const port = this.#conference(conferenceId).portOf(participantId);
-      return { transport: port instanceof RtpEndpoint || port instanceof WebRtcTransport ? port.stats() : null };
+      return { transport: transportStats(port) };
     },
     removeParticipant: ({ conferenceId, participantId, reason }) => {
       const c = this.#conference(conferenceId);
@@ -152,10 +153,8 @@ export class MediaHost {
       for (const c of this.#conferences.values()) {
         participants += c.size;
         for (const port of c.ports()) {
-          if (port instanceof RtpEndpoint || port instanceof WebRtcTransport) {
-            const stats = port.stats();
-            if (stats) addTransport(transports, stats);
-          }
+          const stats = transportStats(port);
+          if (stats) addTransport(transports, stats);
         }
       }
       if (this.#batch.stats.errors > 0) transports.drops['send-failed'] = this.#batch.stats.errors;
@@ -244,4 +243,13 @@ export class MediaHost {
     if (c.size > 0 && !c.closed) this.#scheduler.add(c);
     else this.#scheduler.remove(c);
   }
+}
+
+/**
+ * A network port's transport figures; null for in-memory ports. Duck-typed so that this module
+ * does not import the WebRTC transport (and werift with it) before anyone uses WebRTC.
+ */
+function transportStats(port: unknown): TransportStats | null {
+  const stats = (port as { stats?: unknown }).stats;
+  return typeof stats === 'function' ? ((stats.call(port) as TransportStats | null) ?? null) : null;
 }

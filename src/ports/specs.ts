@@ -5,7 +5,7 @@ import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 import { isWebRtcOffer } from '../sdp/answer.js';
 import { RtpEndpoint, type RtpEndpointConfig } from '../transports/RtpEndpoint.js';
-import { WebRtcTransport, type WebRtcConfig } from '../transports/WebRtcTransport.js';
+import type { WebRtcConfig } from '../transports/WebRtcTransport.js';
 import type { MemoryPortSpec } from './MemoryPort.js';
 import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
@@ -50,6 +50,9 @@ export async function openPort(spec: PortSpec, format: FrameFormat, configs: Tra
       if (spec.sdp !== undefined && typeof spec.sdp !== 'string') throw new InvalidArgumentError('sdp', 'must be a string');
       if (spec.sdp !== undefined && spec.sdp.length > 65536) throw new InvalidArgumentError('sdp', 'must be at most 64 KiB');
       if (spec.sdp && isWebRtcOffer(spec.sdp)) {
+        // Loaded on the first WebRTC join: werift costs a thread about 26 MiB, which a server
+        // of SIP phones should not pay in every media worker.
+        const { WebRtcTransport } = await import('../transports/WebRtcTransport.js');
         const webrtc = await WebRtcTransport.answer(configs.webrtc(), spec.sdp);
         return { port: webrtc, sdp: webrtc.localSdp };
       }
