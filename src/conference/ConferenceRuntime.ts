@@ -18,6 +18,9 @@ import { ConferenceTickStats } from './ConferenceTickStats.js';
 import { SharedEncodings } from '../media/SharedEncodings.js';
 import type { TickHistogram } from '../host/MediaMetrics.js';
 
+/** The gate of a participant whose input gain is zero: nothing it sends can be heard. */
+const MAX_GATE = 0x3fffffff;
+
 /**
  * A conference as the media thread runs it. Control methods change state between ticks;
  * tick() reads the ports, runs the kernel once, writes the ports and queues events. Nothing
@@ -199,9 +202,11 @@ export class ConferenceRuntime implements Tickable {
       const p = this.#slots[i];
       let flags = p.baseFlags;
       try {
-        // The kernel gates on energy after the input gain: express the gate before it.
+        // The kernel gates on energy after the input gain: express the gate before it. Whole
+        // numbers (rounded down: the safe side) stay small integers, not a heap number per call.
         const gain = b.inGain[i];
-        if (p.port.readFrame(b.inputSlots[i], gain > 0 ? (b.threshold[i] * UNITY_GAIN_Q12) / gain : Infinity)) flags |= Flag.HasInput;
+        const gate = gain > 0 ? Math.floor((b.threshold[i] * UNITY_GAIN_Q12) / gain) : MAX_GATE;
+        if (p.port.readFrame(b.inputSlots[i], gate)) flags |= Flag.HasInput;
         if (p.injection !== null && p.injection.readFrame(b.injectSlots[i])) flags |= Flag.Inject;
       } catch {
         p.portErrors++;

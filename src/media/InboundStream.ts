@@ -48,9 +48,9 @@ const PRIMER_BYTES = 512;
  * sequence order; a packet still missing when its turn comes is concealed (Opus PLC, G.711
  * repeat-with-fade) and counted lost, and it is dropped as late if it shows up afterwards.
  * DTX and comfort-noise payloads play as silence, and so do packets whose RFC 6464 level says
- * they cannot open the conference's gate (they are not decoded; see #skip). Running dry while talking is concealed for
- * up to `maxConcealMs`; if packets resume within that time they were late (an underrun), and
- * the target grows by the time concealed. If they do not, the sender simply stopped, which
+ * they cannot open the conference's gate (they are not decoded; see #skip). Running dry while
+ * talking is concealed for up to `maxConcealMs`; if packets resume within that time they were
+ * late (an underrun), and the target grows by the time concealed. If they do not, the sender simply stopped, which
  * says nothing about the network. The target decays one frame per 10 s without an underrun,
  * and while the buffer holds more than a packet beyond the target the oldest packet is dropped
  * every 200 ms, so the delay comes back down quickly.
