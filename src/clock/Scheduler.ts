@@ -6,10 +6,14 @@ import { monotonicMs } from './monotonic.js';
  * The conference clock: one scheduler per thread ticks every conference in it.
  *
  * Timing. Each tickable has a grid: deadline(k) = anchor + k * intervalMs, where the anchor is
- * the first multiple of intervalMs (counted from the scheduler's epoch) at or after add(). All
- * grids share that epoch, so tickables of 10, 20 and 40 ms fall due together and one wake serves
- * them all. Deadlines are always computed from the anchor, never as "now + interval", so lateness
- * never accumulates. A single setTimeout chain wakes at the earliest deadline, with the delay
+ * the first point of the tickable's phase at or after add(). With the default single phase every
+ * grid starts at the scheduler's epoch, so tickables of 10, 20 and 40 ms fall due together and
+ * one wake serves them all. With `phases` > 1 the interval is cut into that many whole-ms
+ * offsets and each new tickable takes the offset holding the fewest tickables of its interval:
+ * fifty conferences on one thread then run as ten small batches spread over 20 ms, not one
+ * batch whose last member starts the sum of the others' tick times late (and whose burst holds
+ * both cores at once when two threads do it). Deadlines are always computed from the anchor,
+ * never as "now + interval", so lateness never accumulates. A single setTimeout chain wakes at the earliest deadline, with the delay
  * rounded down to whole ms. Node measures timers against its millisecond loop clock, so a wake can
  * land up to ~1.5 ms early: a tick is run when its deadline is within EARLY_MS (1 ms) of now, and
  * lateMs may therefore be slightly negative (>= -1). Waking earlier than that only re-arms.
@@ -43,6 +47,8 @@ export interface SchedulerOptions {
   now?: () => number;
   /** Default 2: extra back-to-back ticks allowed after a hiccup before ticks are dropped. */
   maxCatchUp?: number;
+  /** Default 1: start offsets per interval that tickables are spread over (1..interval). */
+  phases?: number;
 }
 
 export interface SchedulerStats {
@@ -59,6 +65,8 @@ interface Entry {
   readonly t: Tickable;
   readonly interval: number;
   readonly anchor: number;
+  /** The phase counter this entry holds a place in. */
+  readonly phaseKey: string;
   /** Grid index of the next tick to run. */
   next: number;
   live: boolean;
@@ -73,6 +81,9 @@ export class Scheduler {
 
   private readonly now: () => number;
   private readonly maxCatchUp: number;
+  private readonly phases: number;
+  /** Tickables per "interval/offset", to place the next one on the emptiest offset. */
+  private readonly phaseLoad = new Map<string, number>();
   private readonly epoch: number;
   private readonly entries: Entry[] = [];
   private readonly byTickable = new Map<Tickable, Entry>();
@@ -96,6 +107,11 @@ export class Scheduler {
       throw new InvalidArgumentError('maxCatchUp', 'must be a non-negative integer');
     }
     this.maxCatchUp = maxCatchUp;
+    const phases = opts.phases ?? 1;
+    if (!Number.isInteger(phases) || phases < 1 || phases > 1000) {
+      throw new InvalidArgumentError('phases', 'must be an integer in 1..1000');
+    }
+    this.phases = phases;
     this.epoch = this.now();
   }
 
@@ -106,8 +122,12 @@ export class Scheduler {
     if (!(interval > 0) || !Number.isFinite(interval)) {
       throw new InvalidArgumentError('intervalMs', 'must be a positive finite number of ms');
     }
-    const anchor = this.epoch + Math.ceil((this.now() - this.epoch) / interval) * interval;
-    const e: Entry = { t, interval, anchor, next: 0, live: true, errorLogged: false };
+    const offset = this.quietestOffset(interval);
+    const phaseKey = `${interval}/${offset}`;
+    this.phaseLoad.set(phaseKey, (this.phaseLoad.get(phaseKey) ?? 0) + 1);
+    const start = this.epoch + offset;
+    const anchor = start + Math.max(0, Math.ceil((this.now() - start) / interval)) * interval;
+    const e: Entry = { t, interval, anchor, phaseKey, next: 0, live: true, errorLogged: false };
     this.entries.push(e);
     this.byTickable.set(t, e);
     // Inside a wake the timer is re-armed when the wake ends.
@@ -119,6 +139,7 @@ export class Scheduler {
     if (e === undefined) return;
     this.byTickable.delete(t);
     e.live = false;
+    this.phaseLoad.set(e.phaseKey, this.phaseLoad.get(e.phaseKey)! - 1);
     if (this.inWake) {
       // The wake loop is walking the array by index; splicing now would skip a neighbour.
       this.dirty = true;
@@ -158,6 +179,23 @@ export class Scheduler {
     for (const e of this.entries) e.live = false;
     this.entries.length = 0;
     this.byTickable.clear();
+    this.phaseLoad.clear();
+  }
+
+  /** The whole-ms offset within `interval` that the fewest tickables of that interval use. */
+  private quietestOffset(interval: number): number {
+    const count = Math.max(1, Math.min(this.phases, Math.floor(interval)));
+    let best = 0;
+    let bestLoad = Infinity;
+    for (let k = 0; k < count; k++) {
+      const offset = Math.floor((k * interval) / count);
+      const load = this.phaseLoad.get(`${interval}/${offset}`) ?? 0;
+      if (load < bestLoad) {
+        best = offset;
+        bestLoad = load;
+      }
+    }
+    return best;
   }
 
   private wake(): void {

@@ -184,6 +184,35 @@ describe('Scheduler', () => {
     expect(s.stats()).toEqual({ ticks: 0, skippedTicks: 0, stalls: 0, lateness: { p50: 0, p99: 0, max: 0, count: 0 } });
   });
 
+  it('spreads tickables over the phases of their interval (injected clock)', async () => {
+    let now = 1000;
+    const s = make({ now: () => now, phases: 4 });
+    const rs = Array.from({ length: 8 }, () => new Recorder(20));
+    for (const r of rs) s.add(r);
+    const ten = new Recorder(10);
+    s.add(ten); // its own interval's counts: offset 0 again
+    const first = async (at: number) => {
+      now = at;
+      await sleep(5);
+    };
+    // Offsets 0, 5, 10, 15 ms, two tickables each, filled in order.
+    await first(1000);
+    expect(rs.map((r) => r.log.length)).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
+    expect(ten.log.length).toBe(1);
+    await first(1005);
+    expect(rs.map((r) => r.log.length)).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
+    await first(1015);
+    expect(rs.map((r) => r.log.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(rs.every((r) => r.log[0].late >= 0 && r.log[0].late <= 5)).toBe(true);
+    // A removed tickable frees its offset for the next one.
+    s.remove(rs[2]);
+    const late = new Recorder(20);
+    s.add(late); // anchored at offset 10: the next 10-ms point is 1030
+    await first(1029.5);
+    expect(late.log.map((x) => [x.frame, x.late])).toEqual([[0, -0.5]]);
+    expect(() => make({ phases: 0 })).toThrow(/phases/);
+  });
+
   it('holds no timer when empty', async () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
     const base = timeouts();
