@@ -88,7 +88,7 @@ export function printReport(r: LoadReport, file: string): void {
     ['server RSS before joins / peak', `${f(s.rssBeforeJoinsMiB, 1)} MiB / ${f(s.peakRssMiB, 1)} MiB`],
     ['RSS per participant (peak/N, added/N)', `${f(s.peakRssPerParticipantKiB, 0)} KiB, ${f(s.addedRssPerParticipantKiB, 0)} KiB`],
     ['tick lateness p50 / p99 / max', `${f(s.latenessMs.p50)} / ${f(s.latenessMs.p99)} / ${f(s.latenessMs.max)} ms (worst host), ${s.skippedTicks} ticks skipped`],
-    ['server packets in / out', m ? `${f(m.packetsInPerSecond, 0)} / ${f(m.packetsOutPerSecond, 0)} per s` : 'n/a'],
+    ['server packets in / out (forwarded)', m ? `${f(m.packetsInPerSecond, 0)} / ${f(m.packetsOutPerSecond, 0)} per s (${f(m.forwardedPerSecond ?? 0, 0)} per s sent as received)` : 'n/a'],
     ['server Opus encode / decode', m ? `${f(m.encodeMsPerSecond, 1)} / ${f(m.decodeMsPerSecond, 1)} ms per s; mean tick ${f(m.meanTickMs, 3)} ms` : 'n/a'],
     ['server drops', m ? JSON.stringify(m.drops) : 'n/a'],
     ['receive rate per participant', `mean ${f(rc.meanRate, 2)} packets/s, min window ${f(rc.minWindowRate, 1)}`],

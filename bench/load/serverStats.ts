@@ -123,7 +123,7 @@ export async function fetchMetrics(url: string): Promise<Map<string, number>> {
   const text = await res.text();
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^(roomtone_(?:packets_total|packets_dropped_total|codec_seconds_total|tick_duration_seconds_(?:sum|count))(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    const m = /^(roomtone_(?:packets_total|packets_forwarded_total|packets_dropped_total|codec_seconds_total|tick_duration_seconds_(?:sum|count))(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (m) out.set(m[1], Number(m[2]));
   }
   return out;
@@ -132,6 +132,8 @@ export async function fetchMetrics(url: string): Promise<Map<string, number>> {
 export interface MetricsDelta {
   packetsInPerSecond: number;
   packetsOutPerSecond: number;
+  /** Outgoing packets per second that were a participant's own packet (no encode). */
+  forwardedPerSecond: number;
   /** CPU ms per wall second spent in Opus (all media threads). */
   encodeMsPerSecond: number;
   decodeMsPerSecond: number;
@@ -151,6 +153,7 @@ export function metricsDelta(a: Map<string, number>, b: Map<string, number>, sec
   return {
     packetsInPerSecond: d('roomtone_packets_total{direction="in"}') / seconds,
     packetsOutPerSecond: d('roomtone_packets_total{direction="out"}') / seconds,
+    forwardedPerSecond: d('roomtone_packets_forwarded_total') / seconds,
     encodeMsPerSecond: (d('roomtone_codec_seconds_total{operation="encode"}') * 1000) / seconds,
     decodeMsPerSecond: (d('roomtone_codec_seconds_total{operation="decode"}') * 1000) / seconds,
     meanTickMs: ticks === 0 ? 0 : (d('roomtone_tick_duration_seconds_sum') * 1000) / ticks,

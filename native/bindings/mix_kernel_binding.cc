@@ -48,6 +48,7 @@ Napi::Value MixKernelBinding::Bind(const Napi::CallbackInfo& info) {
   b.mixed = typedArrayData<uint8_t>(env, get("mixed"), napi_uint8_array, c, "mixed");
   b.mode = typedArrayData<uint8_t>(env, get("mode"), napi_uint8_array, c, "mode");
   b.limiterGain = typedArrayData<int32_t>(env, get("limiterGain"), napi_int32_array, c + 1, "limiterGain");
+  b.sole = typedArrayData<int32_t>(env, get("sole"), napi_int32_array, c, "sole");
   kernel_->ensureCapacity(capacity);
   kernel_->bind(b);
   pinned_ = std::move(pinned);

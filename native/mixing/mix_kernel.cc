@@ -47,8 +47,10 @@ int32_t MixKernel::mix(int32_t n, bool confInjectActive) {
 
   for (int32_t l = 0; l < n; ++l) {
     if (b_.flags[l] & (kDeaf | kHeld)) {
+      b_.sole[l] = -1;
       mixDeafListener(l, sharedGainStart);
     } else {
+      b_.sole[l] = soleSource(l, confInjectActive);
       mixListener(l, confInjectActive, sharedGainStart);
     }
   }
@@ -123,6 +125,20 @@ bool MixKernel::needsPersonal(int32_t l) const {
     if (b_.coachOf[coaches_[c]] == l && !excludes(l, coaches_[c])) return true;
   }
   return false;
+}
+
+// The only input listener l hears, at unity gain with nothing added: its mix is that input's
+// audio, so the transport may forward the packet it came from instead of encoding. Else -1.
+int32_t MixKernel::soleSource(int32_t l, bool confInject) const {
+  if (confInject || (b_.flags[l] & kInject) || b_.outGainQ12[l] != kUnityGainQ12) return -1;
+  int32_t sole = -1;
+  for (int32_t k = 0; k < contributorCount_; ++k) {
+    const int32_t i = contributors_[k];
+    if (i == l || (b_.coachOf[i] >= 0 && b_.coachOf[i] != l) || excludes(l, i)) continue;
+    if (sole >= 0) return -1;
+    sole = i;
+  }
+  return sole >= 0 && b_.inGainQ12[sole] == kUnityGainQ12 ? sole : -1;
 }
 
 void MixKernel::mixListener(int32_t l, bool confInject, int32_t sharedGainStart) {

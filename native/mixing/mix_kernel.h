@@ -28,6 +28,7 @@ struct MixBindings {
   uint8_t* mixed = nullptr;             // out: 1 if the input was mixed this tick
   uint8_t* mode = nullptr;              // in/out: OutputMode (last tick's value is read first)
   int32_t* limiterGain = nullptr;       // capacity + 1, Q16 limiter state; last is the shared mix
+  int32_t* sole = nullptr;              // out: capacity, the one input a listener hears unaltered, or -1
 };
 
 struct MixSettings {
@@ -57,6 +58,7 @@ class MixKernel {
   void mixListener(int32_t l, bool confInject, int32_t sharedGainStart);
   void mixDeafListener(int32_t l, int32_t sharedGainStart);
   bool needsPersonal(int32_t l) const;
+  int32_t soleSource(int32_t l, bool confInject) const;
   bool excludes(int32_t listener, int32_t speaker) const;
   bool isPublicContributor(int32_t i) const { return slot_[i] >= 0 && b_.coachOf[i] < 0; }
   const int16_t* comfortNoise();

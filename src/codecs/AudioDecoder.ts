@@ -1,5 +1,7 @@
 /** A per-stream decoder as the inbound stream uses it; Opus and G.711 implement it. */
 export interface AudioDecoder {
+  /** The RTP encoding name ('opus', 'PCMU', 'PCMA'): packets pass unchanged between equal names. */
+  readonly name: string;
   /** Rate of the PCM it produces. */
   readonly clockRate: number;
   /** RTP timestamp units per second. */

@@ -1,5 +1,7 @@
 /** A per-stream encoder as the outbound stream uses it; Opus and G.711 implement it. */
 export interface AudioEncoder {
+  /** The RTP encoding name ('opus', 'PCMU', 'PCMA'). */
+  readonly name: string;
   /** Rate of the PCM it takes. */
   readonly clockRate: number;
   /** RTP timestamp units per second. */

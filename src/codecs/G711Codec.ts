@@ -18,7 +18,10 @@ export class G711Decoder implements AudioDecoder {
   #frame = this.#out.subarray(0, 160);
   #concealFrame = new Int16Array(160);
 
+  readonly name: G711Law;
+
   constructor(law: G711Law) {
+    this.name = law;
     this.#decode = law === 'PCMU' ? decodeUlaw : decodeAlaw;
   }
 
@@ -59,7 +62,10 @@ export class G711Encoder implements AudioEncoder {
   readonly #encode: typeof encodeUlaw;
   #out = new Uint8Array(160);
 
+  readonly name: G711Law;
+
   constructor(law: G711Law) {
+    this.name = law;
     this.#encode = law === 'PCMU' ? encodeUlaw : encodeAlaw;
   }
 

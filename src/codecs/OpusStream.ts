@@ -10,6 +10,7 @@ const RATE = 48000;
 
 /** Opus for an inbound stream. Packets of one or two bytes are DTX: silence, not loss (RFC 7587 §3.4). */
 export class OpusStreamDecoder implements AudioDecoder {
+  readonly name = 'opus';
   readonly clockRate = RATE;
   readonly rtpClockRate = RATE;
   readonly #decoder = new OpusDecoder();
@@ -38,6 +39,7 @@ export class OpusStreamDecoder implements AudioDecoder {
 
 /** Opus for an outbound stream: 48 kHz mono. */
 export class OpusStreamEncoder implements AudioEncoder {
+  readonly name = 'opus';
   readonly clockRate = RATE;
   readonly rtpClockRate = RATE;
   readonly ptimes = [10, 20, 40, 60] as const;

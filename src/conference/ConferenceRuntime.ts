@@ -223,7 +223,9 @@ export class ConferenceRuntime implements Tickable {
       const mode = b.mode[i];
       const out = mode === OutputMode.Shared ? b.shared : mode === OutputMode.Personal ? b.outputSlots[i] : this.#silence;
       try {
-        p.port.writeFrame(out, mode as OutputMode, frameIndex);
+        const sole = b.sole[i];
+        const opus = sole >= 0 ? (this.#slots[sole].port.opusPacket?.() ?? null) : null;
+        p.port.writeFrame(out, mode as OutputMode, frameIndex, opus);
       } catch {
         p.portErrors++;
       }

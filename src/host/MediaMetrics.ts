@@ -22,6 +22,8 @@ export class TickHistogram {
 export interface TransportTotals {
   packetsIn: number;
   packetsOut: number;
+  /** Outgoing packets that were a participant's own Opus packet, sent without an encode. */
+  packetsForwarded: number;
   bytesIn: number;
   bytesOut: number;
   drops: Record<string, number>;
@@ -30,12 +32,13 @@ export interface TransportTotals {
 }
 
 export function emptyTotals(): TransportTotals {
-  return { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, drops: {}, decodeMs: 0, encodeMs: 0 };
+  return { packetsIn: 0, packetsOut: 0, packetsForwarded: 0, bytesIn: 0, bytesOut: 0, drops: {}, decodeMs: 0, encodeMs: 0 };
 }
 
 export function addTransport(into: TransportTotals, s: TransportStats): TransportTotals {
   into.packetsIn += s.packetsIn;
   into.packetsOut += s.outbound.packets;
+  into.packetsForwarded += s.outbound.forwardedPackets;
   into.bytesIn += s.bytesIn;
   into.bytesOut += s.outbound.bytes;
   into.decodeMs += s.inbound.decodeMs;
@@ -47,6 +50,7 @@ export function addTransport(into: TransportTotals, s: TransportStats): Transpor
 export function addTotals(into: TransportTotals, t: TransportTotals): TransportTotals {
   into.packetsIn += t.packetsIn;
   into.packetsOut += t.packetsOut;
+  into.packetsForwarded += t.packetsForwarded;
   into.bytesIn += t.bytesIn;
   into.bytesOut += t.bytesOut;
   into.decodeMs += t.decodeMs;

@@ -86,10 +86,15 @@ export class InboundStream {
   #primerNext = 0;
   /** Packets were skipped since the last decode: the decoder's state is stale. */
   #stale = false;
+  /** The packet this tick's frame is, whole and alone, when the codec is Opus (else null). */
+  #packet: Uint8Array | null = null;
+  readonly #keepsPackets: boolean;
+  readonly #frameSamples: number;
 
   constructor(decoder: AudioDecoder, rate: number, frameSamples: number, opts: InboundStreamOptions = {}) {
     this.#decoder = decoder;
     this.#rate = rate;
+    this.#frameSamples = frameSamples;
     this.#frameMs = (frameSamples / rate) * 1000;
     this.#minDelayMs = opts.minDelayMs ?? 20;
     this.#maxDelayMs = opts.maxDelayMs ?? 200;
@@ -98,6 +103,7 @@ export class InboundStream {
     this.#resampler = decoder.clockRate === rate ? null : new Resampler(decoder.clockRate, rate, maxIn);
     this.#resampled = this.#resampler === null ? new Int16Array(0) : new Int16Array((rate * MAX_PACKET_MS) / 1000);
     this.#primers = new Uint8Array(PRIMERS * PRIMER_BYTES);
+    this.#keepsPackets = decoder.name === 'opus' && this.#resampler === null;
     // The FIFO holds under a frame before a step and adds at most one packet (plus a frame of
     // slack for resampler rounding).
     this.#fifo = new PcmFifo(Math.ceil((rate * (MAX_PACKET_MS + 2 * this.#frameMs)) / 1000));
@@ -139,6 +145,7 @@ export class InboundStream {
    */
   readFrame(dst: Int16Array, gate = 0): boolean {
     this.#gate = gate;
+    this.#packet = null;
     if (!this.#playing) {
       if (this.#jitter.size === 0 || this.#bufferedMs() < this.stats.targetMs) return false;
       while (this.#bufferedMs() > this.stats.targetMs + this.#packetMs) {
@@ -157,6 +164,16 @@ export class InboundStream {
     const voiced = this.#fifo.read(dst);
     this.#adapt();
     return voiced;
+  }
+
+  /**
+   * The Opus packet that this tick's frame was decoded from, when the frame is exactly that one
+   * packet (a listener who hears only this participant may be sent it as it is). Null for any
+   * other frame: concealed, skipped, resampled, or made of more or less than one packet. Valid
+   * until the next readFrame.
+   */
+  get opusPacket(): Uint8Array | null {
+    return this.#packet;
   }
 
   reset(): void {
@@ -207,6 +224,7 @@ export class InboundStream {
         return true;
       }
       this.stats.decoded++;
+      if (this.#keepsPackets && this.#fifo.size === 0 && pcm.length === this.#frameSamples) this.#packet = payload;
       this.#voiced = true;
       this.#concealedMs = 0;
       this.#packetMs = (pcm.length / this.#decoder.clockRate) * 1000;

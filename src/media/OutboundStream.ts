@@ -18,6 +18,8 @@ export interface OutboundStats {
   encodeMs: number;
   /** Packets whose payload came from the conference's shared encode. */
   sharedPackets: number;
+  /** Packets that were a participant's own Opus packet, passed on without decoding or encoding. */
+  forwardedPackets: number;
 }
 
 export interface OutboundStreamOptions {
@@ -47,7 +49,7 @@ const RTP_HEADER = 12;
  * The marker bit starts every talkspurt (the first packet with sound after silence).
  */
 export class OutboundStream {
-  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0, encodeMs: 0, sharedPackets: 0 };
+  readonly stats: OutboundStats = { packets: 0, bytes: 0, talkspurts: 0, lastTimestamp: 0, lastSentAt: 0, encodeMs: 0, sharedPackets: 0, forwardedPackets: 0 };
   readonly #o: OutboundStreamOptions;
   readonly #resampler: Resampler | null;
   readonly #resampled: Int16Array;
@@ -57,8 +59,14 @@ export class OutboundStream {
   readonly #rtpPerPacket: number;
   /** One packet per tick: a shared payload can stand in for this stream's own encode. */
   readonly #canShare: boolean;
+  /** One Opus packet per tick at the conference rate: another participant's packet can be sent as is. */
+  readonly #canForward: boolean;
   /** The shared encoding this stream's last packet came from, or null for its own encoder. */
   #sharedKey: string | null = null;
+  /** The audio of the last packet when it was forwarded (to warm our encoder with), else null. */
+  #forwarded: Int16Array | null = null;
+  /** Our copy of a personal mix that was forwarded; made at the first such tick. */
+  #forwardedPcm: Int16Array | null = null;
   #fill = 0;
   #packetVoiced = false;
   #lastWasSilent = true;
@@ -81,6 +89,7 @@ export class OutboundStream {
     this.#rtpPerFrame = (o.frameSamples * o.encoder.rtpClockRate) / o.rate;
     this.#rtpPerPacket = (o.encoder.rtpClockRate * o.ptimeMs) / 1000;
     this.#canShare = o.shared !== undefined && this.#packetSamples === codecFrame;
+    this.#canForward = o.encoder.name === 'opus' && this.#resampler === null && this.#packetSamples === codecFrame;
     writeRtpHeader(this.#header, 0, { marker: false, payloadType: o.payloadType, sequenceNumber: 0, timestamp: 0, ssrc: o.ssrc });
   }
 
@@ -88,7 +97,7 @@ export class OutboundStream {
     return this.#o.ssrc;
   }
 
-  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus: Uint8Array | null = null): void {
     if (this.#expectedFrame >= 0 && frameIndex > this.#expectedFrame) {
       // The clock dropped ticks: skip their time, and restart the packet being filled.
       this.#timestamp = (this.#timestamp + (frameIndex - this.#expectedFrame) * this.#rtpPerFrame) >>> 0;
@@ -96,6 +105,10 @@ export class OutboundStream {
       this.#packetVoiced = false;
     }
     this.#expectedFrame = frameIndex + 1;
+    if (opus !== null && this.#canForward && this.#fill === 0) {
+      this.#forward(opus, frame, mode, frameIndex);
+      return;
+    }
     if (this.#canShare && this.#fill === 0) {
       // Our own encoder sits this tick out; a later personal tick resumes it, which the decoder
       // hears as a splice between two encoders of the same signal. A personal mix that is
@@ -109,17 +122,19 @@ export class OutboundStream {
         this.stats.encodeMs += monotonicMs() - started;
         this.stats.sharedPackets++;
         this.#sharedKey = key;
+        this.#forwarded = null;
         this.#packetVoiced = key === shared.key && shared.encodings.voiced(frame, frameIndex);
         this.#send(payload);
         return;
       }
     }
-    if (this.#sharedKey !== null) {
-      // Back to our own encoder, idle since the switch: one encode of the last shared frame
-      // (discarded) brings its state to what the listener's decoder just heard, so the
-      // splice makes no dropout.
-      const last = this.#o.shared!.encodings.lastPcm(this.#sharedKey);
+    if (this.#sharedKey !== null || this.#forwarded !== null) {
+      // Back to our own encoder, idle since the switch: one encode of the last frame the
+      // listener heard (discarded) brings its state to what the listener's decoder just
+      // decoded, so the splice makes no dropout.
+      const last = this.#forwarded ?? this.#o.shared!.encodings.lastPcm(this.#sharedKey!);
       this.#sharedKey = null;
+      this.#forwarded = null;
       if (last && last.length === this.#packetPcm.length) this.#o.encoder.encode(last);
     }
     let pcm = frame;
@@ -138,6 +153,28 @@ export class OutboundStream {
       at += take;
       if (this.#fill === this.#packetSamples) this.#emit();
     }
+  }
+
+  /**
+   * Sends a participant's own Opus packet: the listener hears only that participant, so its
+   * audio needs no decode-mix-encode generation and the conference no encode. The listener's
+   * decoder then continues from a different encoder's stream; Opus decoders follow such a
+   * switch within a frame or two, and our encoders are warmed with the forwarded audio before
+   * they take over again (here, and in SharedEncodings for the shared mix).
+   */
+  #forward(opus: Uint8Array, frame: Int16Array, mode: OutputMode, frameIndex: number): void {
+    const shared = this.#o.shared;
+    if (mode === OutputMode.Shared && shared !== undefined) {
+      this.#forwarded = shared.encodings.forwarded(frame, frameIndex);
+    } else {
+      this.#forwardedPcm ??= new Int16Array(frame.length);
+      this.#forwardedPcm.set(frame);
+      this.#forwarded = this.#forwardedPcm;
+    }
+    this.#sharedKey = null;
+    this.#packetVoiced = true;
+    this.stats.forwardedPackets++;
+    this.#send(opus);
   }
 
   #isSilent(frame: Int16Array, mode: OutputMode): boolean {

@@ -22,10 +22,16 @@ class SharedEncoder {
     this.lastPcm = new Int16Array(this.#resampled.length);
   }
 
-  payload(frame: Int16Array, frameIndex: number, stats: SharedEncodingStats): Uint8Array {
+  payload(frame: Int16Array, frameIndex: number, stats: SharedEncodingStats, forwarded: ForwardedFrame): Uint8Array {
     if (frameIndex === this.#frameIndex) {
       stats.reused++;
       return this.#view;
+    }
+    if (this.#frameIndex >= 0 && this.#frameIndex < frameIndex - 1 && forwarded.index === frameIndex - 1 && this.#resampler === null) {
+      // Our listeners were sent a participant's own packet last tick: encode what it held
+      // (discarded), so that this packet continues from what their decoders just played.
+      this.#encoder.encode(forwarded.pcm);
+      stats.warmUps++;
     }
     let pcm = frame;
     if (this.#resampler !== null) {
@@ -70,7 +76,7 @@ class SilenceEncoding {
       stats.silent++;
       return this.#constant;
     }
-    return this.#encoder!.payload(this.#zeros, frameIndex, stats);
+    return this.#encoder!.payload(this.#zeros, frameIndex, stats, NOTHING_FORWARDED);
   }
 
   get lastPcm(): Int16Array {
@@ -80,6 +86,14 @@ class SilenceEncoding {
 
 const SILENCE_PROBES = 8;
 
+/** The shared mix of the last tick whose listeners were forwarded a packet instead. */
+interface ForwardedFrame {
+  pcm: Int16Array;
+  index: number;
+}
+
+const NOTHING_FORWARDED: ForwardedFrame = { pcm: new Int16Array(0), index: -1 };
+
 export interface SharedEncodingStats {
   /** Shared-mix packets encoded (once per tick and encoder settings). */
   encoded: number;
@@ -87,6 +101,8 @@ export interface SharedEncodingStats {
   reused: number;
   /** Silent packets served without encoding (a codec whose silence is one constant packet). */
   silent: number;
+  /** Encodes of a forwarded frame, to bring a shared encoder up to date before it resumes. */
+  warmUps: number;
 }
 
 /**
@@ -95,13 +111,14 @@ export interface SharedEncodingStats {
  * header (SSRC, sequence, timestamp) is its own. One per conference, on its media thread.
  */
 export class SharedEncodings {
-  readonly stats: SharedEncodingStats = { encoded: 0, reused: 0, silent: 0 };
+  readonly stats: SharedEncodingStats = { encoded: 0, reused: 0, silent: 0, warmUps: 0 };
   readonly #rate: number;
   readonly #frameSamples: number;
   readonly #encoders = new Map<string, SharedEncoder>();
   readonly #silences = new Map<string, SilenceEncoding>();
   #voicedIndex = -1;
   #voiced = false;
+  #forwarded: ForwardedFrame | null = null;
 
   constructor(rate: number, frameSamples: number) {
     this.#rate = rate;
@@ -115,7 +132,20 @@ export class SharedEncodings {
       enc = new SharedEncoder(make(), this.#rate, this.#frameSamples);
       this.#encoders.set(key, enc);
     }
-    return enc.payload(frame, frameIndex, this.stats);
+    return enc.payload(frame, frameIndex, this.stats, this.#forwarded ?? NOTHING_FORWARDED);
+  }
+
+  /**
+   * Notes that this tick's shared mix went out as a participant's own packet (to the listeners
+   * calling this); returns the copy of `frame` kept to warm the shared encoders up afterwards.
+   */
+  forwarded(frame: Int16Array, frameIndex: number): Int16Array {
+    const f = (this.#forwarded ??= { pcm: new Int16Array(frame.length), index: -1 });
+    if (f.index !== frameIndex) {
+      f.pcm.set(frame);
+      f.index = frameIndex;
+    }
+    return f.pcm;
   }
 
   /** This tick's packet of digital silence for encoder settings `key` (for listeners who hear nothing). */

@@ -25,6 +25,8 @@ export class MixBuffers implements KernelBuffers {
   mixed: Uint8Array = new Uint8Array(0);
   mode: Uint8Array = new Uint8Array(0);
   limiterGain: Int32Array = new Int32Array(1).fill(UNITY_GAIN_Q16);
+  /** Out: the slot whose input is all a listener hears, unaltered (its packet may be forwarded), or -1. */
+  sole: Int32Array = new Int32Array(0);
   /** Per-slot views, rebuilt on growth so the tick never creates one. */
   inputSlots: Int16Array[] = [];
   outputSlots: Int16Array[] = [];
@@ -60,6 +62,7 @@ export class MixBuffers implements KernelBuffers {
     this.mode = regrow(this.mode, new Uint8Array(capacity));
     this.limiterGain = regrow(this.limiterGain.subarray(0, old), new Int32Array(capacity + 1).fill(UNITY_GAIN_Q16));
     this.limiterGain[capacity] = sharedGain;
+    this.sole = new Int32Array(capacity).fill(-1);
     this.capacity = capacity;
     this.inputSlots = slots(this.input, capacity, s);
     this.outputSlots = slots(this.output, capacity, s);
@@ -80,6 +83,7 @@ export class MixBuffers implements KernelBuffers {
     this.mixed[i] = 0;
     this.mode[i] = 0;
     this.limiterGain[i] = UNITY_GAIN_Q16;
+    this.sole[i] = -1;
   }
 
   /** Moves slot `from` into slot `to` (a leave compacting the slots). */

@@ -23,6 +23,7 @@ export interface KernelBuffers {
   mixed: Uint8Array;
   mode: Uint8Array;
   limiterGain: Int32Array;
+  sole: Int32Array;
 }
 
 export interface NativeMixKernel {

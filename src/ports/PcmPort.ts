@@ -13,10 +13,17 @@ export interface PcmPort {
    */
   readFrame(dst: Int16Array, gate: number): boolean;
   /**
-   * Delivers this tick's output. `frame` is valid only during the call (it is a view into the
-   * conference's buffers); `frameIndex` is the clock's grid index, for timestamps.
+   * The Opus packet this tick's frame was decoded from, when the frame is exactly that packet;
+   * else null. Read during the tick, after readFrame.
    */
-  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void;
+  opusPacket?(): Uint8Array | null;
+  /**
+   * Delivers this tick's output. `frame` is valid only during the call (it is a view into the
+   * conference's buffers); `frameIndex` is the clock's grid index, for timestamps. `opus`, when
+   * not null, is an Opus packet whose audio is exactly `frame` (the listener hears one
+   * participant, unaltered): a port may send it instead of encoding `frame`.
+   */
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus?: Uint8Array | null): void;
   close(): void;
   /** Set by the conference: the port ended by itself (media timeout, remote BYE). */
   onEnded?: (reason: 'media-timeout' | 'port-closed') => void;

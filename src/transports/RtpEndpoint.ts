@@ -120,8 +120,12 @@ export class RtpEndpoint implements PcmPort {
     return this.#transport !== null && this.#transport.readFrame(dst, gate);
   }
 
-  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
-    this.#transport?.writeFrame(frame, mode, frameIndex);
+  opusPacket(): Uint8Array | null {
+    return this.#transport?.opusPacket() ?? null;
+  }
+
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus: Uint8Array | null = null): void {
+    this.#transport?.writeFrame(frame, mode, frameIndex, opus);
   }
 
   close(): void {

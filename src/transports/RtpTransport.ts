@@ -147,8 +147,12 @@ export class RtpTransport implements PcmPort {
     return this.#inbound.readFrame(dst, gate);
   }
 
-  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
-    if (sends(this.#media)) this.#outbound.writeFrame(frame, mode, frameIndex);
+  opusPacket(): Uint8Array | null {
+    return this.#inbound.opusPacket;
+  }
+
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus: Uint8Array | null = null): void {
+    if (sends(this.#media)) this.#outbound.writeFrame(frame, mode, frameIndex, opus);
   }
 
   /** Applies a re-offer's result (direction, remote address). The codec stays. */

@@ -136,8 +136,12 @@ export class WebRtcTransport implements PcmPort {
     return this.#inbound.readFrame(dst, gate);
   }
 
-  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number): void {
-    this.#outbound.writeFrame(frame, mode, frameIndex);
+  opusPacket(): Uint8Array | null {
+    return this.#inbound.opusPacket;
+  }
+
+  writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus: Uint8Array | null = null): void {
+    this.#outbound.writeFrame(frame, mode, frameIndex, opus);
   }
 
   stats(): TransportStats {

@@ -31,7 +31,7 @@ function runBoth(seed: number) {
     const cr = reference.mix(rb, sc.count, sc.confInject[t]);
     noteCoverage(nb, sc.count, sc.topK, seen);
     if (cn !== cr) mismatches.push(`tick ${t}: contributors ${cn} vs ${cr}`);
-    for (const key of ['energy', 'peak', 'mixed', 'mode'] as const) {
+    for (const key of ['energy', 'peak', 'mixed', 'mode', 'sole'] as const) {
       for (let i = 0; i < sc.count; i++) {
         if (nb[key][i] !== rb[key][i]) mismatches.push(`tick ${t}: ${key}[${i}] ${nb[key][i]} vs ${rb[key][i]}`);
       }
@@ -64,6 +64,7 @@ function noteCoverage(b: MixBuffers, n: number, topK: number, seen: Set<string>)
     if (b.flags[i] & Flag.Inject && b.mode[i] === OutputMode.Personal) seen.add('inject');
     if (b.mixed[i] && b.inGain[i] !== UNITY_GAIN_Q12) seen.add('gain');
     if (b.mode[i] === OutputMode.Personal && b.limiterGain[i] < UNITY_GAIN_Q16) seen.add('limiter');
+    if (b.sole[i] >= 0) seen.add('sole');
     for (let e = b.exOffsets[i]; e < b.exOffsets[i + 1]; e++) if (b.mixed[b.exList[e]]) seen.add('relate');
   }
   if (b.limiterGain[b.capacity] < UNITY_GAIN_Q16) seen.add('limiter');
@@ -79,7 +80,7 @@ describe('native mix kernel', () => {
       for (const k of seen) coverage[k] = (coverage[k] ?? 0) + 1;
     }
     console.log('cases exercising each feature', coverage);
-    for (const feature of ['relate', 'coach', 'deaf', 'mute', 'topK', 'gain', 'limiter', 'inject']) {
+    for (const feature of ['relate', 'coach', 'deaf', 'mute', 'topK', 'gain', 'limiter', 'inject', 'sole']) {
       expect(coverage[feature] ?? 0, feature).toBeGreaterThan(200);
     }
   }, 120_000);

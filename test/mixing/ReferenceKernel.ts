@@ -79,6 +79,7 @@ export class ReferenceKernel implements Kernel {
     for (let l = 0; l < n; l++) {
       const inject = (b.flags[l] & Flag.Inject) !== 0;
       let acc: Int32Array;
+      b.sole[l] = -1;
       if (b.flags[l] & (Flag.Deaf | Flag.Held)) {
         if (!inject && this.settings.comfortNoise === 0) {
           b.mode[l] = OutputMode.Silent;
@@ -94,6 +95,8 @@ export class ReferenceKernel implements Kernel {
         const heard = contributors.filter(
           (c) => c !== l && !excluded.has(c) && (!isCoach(c) || b.coachOf[c] === l),
         );
+        const unaltered = !confInject && !inject && b.outGain[l] === UNITY_GAIN_Q12;
+        if (unaltered && heard.length === 1 && b.inGain[heard[0]] === UNITY_GAIN_Q12) b.sole[l] = heard[0];
         const same = heard.length === publicSet.length && heard.every((c) => publicSet.includes(c));
         if (same && !inject && b.outGain[l] === UNITY_GAIN_Q12) {
           b.mode[l] = OutputMode.Shared;

@@ -121,11 +121,11 @@ describe('mouth-to-ear latency through roomtone', () => {
     a.connect(pa.sdp!);
     b.connect(pb.sdp!);
     await sleep(200); // B's stream from roomtone is running before A starts
-    return { a, b, pa };
+    return { a, b, pa, pb };
   }
 
   it('a burst A sends reaches B within 100 ms at zero network jitter (median)', async () => {
-    const { a, b, pa } = await twoParticipants();
+    const { a, b, pa, pb } = await twoParticipants();
     const signal = burstSignal();
     const pcm = signal.pcm;
     // The detector's reading of the sent signal: within 3 samples of the true onsets. Measuring
@@ -142,11 +142,14 @@ describe('mouth-to-ear latency through roomtone', () => {
 
     const hop = opusHopDelayMs(pcm, onsets);
     const med = median(latencies);
+    // B hears A alone: roomtone may forward A's packets (one codec hop, not two).
+    const toB = (await pb.stats())!.outbound;
     console.log(
       [
         ...rows,
         `latency A→roomtone→B (excl. A's packetisation): ${summary(latencies)}`,
         `  of which Opus codec delay ${hop.toFixed(1)} ms per hop × 2 = ${(2 * hop).toFixed(1)} ms; roomtone's jitter buffer, tick phase and processing ≈ ${(med - 2 * hop).toFixed(1)} ms (median)`,
+        `  packets to B sent as A sent them (one codec hop): ${toB.forwardedPackets} of ${toB.packets}`,
         `  roomtone's inbound stream for A: target ${stats.inbound.targetMs} ms, jitter ${stats.inbound.jitterMs.toFixed(2)} ms, ` +
           `underruns ${stats.inbound.underruns}, shrinks ${stats.inbound.shrinks}, lost ${stats.inbound.lost}`,
       ].join('\n'),

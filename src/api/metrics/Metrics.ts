@@ -12,6 +12,7 @@ export class Metrics {
   readonly #participants = new Gauge({ name: 'roomtone_participants', help: 'Participants in conferences', registers: [this.registry] });
   readonly #conferences = new Gauge({ name: 'roomtone_conferences', help: 'Running conferences', registers: [this.registry] });
   readonly #packets = new Counter({ name: 'roomtone_packets_total', help: 'RTP packets by direction', labelNames: ['direction'], registers: [this.registry] });
+  readonly #forwarded = new Counter({ name: 'roomtone_packets_forwarded_total', help: "Outgoing packets that were a participant's own Opus packet, sent without encoding", registers: [this.registry] });
   readonly #dropped = new Counter({ name: 'roomtone_packets_dropped_total', help: 'Dropped incoming packets by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly #codecSeconds = new Counter({ name: 'roomtone_codec_seconds_total', help: 'Time spent encoding and decoding', labelNames: ['operation'], registers: [this.registry] });
   readonly #lateness = new Gauge({ name: 'roomtone_tick_lateness_p99_seconds', help: 'p99 tick lateness of the most late media thread', registers: [this.registry] });
@@ -35,6 +36,7 @@ export class Metrics {
     this.#lateness.set(Math.max(0, ...hosts.map((h) => h.latenessP99Ms)) / 1000);
     this.#advance(this.#packets, { direction: 'in' }, t.packetsIn);
     this.#advance(this.#packets, { direction: 'out' }, t.packetsOut);
+    this.#advance(this.#forwarded, {}, t.packetsForwarded);
     for (const [reason, n] of Object.entries(t.drops)) this.#advance(this.#dropped, { reason }, n);
     this.#advance(this.#codecSeconds, { operation: 'decode' }, t.decodeMs / 1000);
     this.#advance(this.#codecSeconds, { operation: 'encode' }, t.encodeMs / 1000);
