@@ -23,6 +23,8 @@ export interface LoadReport {
     startedServer: boolean;
     /** Where the server's CPU profiles went (--profile); they add the profiler's own cost to the CPU figures. */
     profileDir: string | null;
+    /** The generator's nice value (the server runs at 0): -10 when it could raise its priority. */
+    generatorNice?: number;
   };
   /** False when the generator did not keep pace (its figures then understate the load). */
   valid: boolean;
@@ -95,7 +97,7 @@ export function printReport(r: LoadReport, file: string): void {
     ['1 s windows below 45 packets/s', `${rc.windowsBelow45} of ${rc.windows} (${rc.windowsEmpty} empty)`],
     ['lost / largest gap / reordered / dup', `${rc.lost} / ${rc.largestGap} / ${rc.reordered} / ${rc.duplicates}`],
     ['received payload', `${f(rc.bytesPerPacket, 1)} bytes per packet`],
-    ['generator CPU', `${f(g.cpuSecondsPerSecond, 3)} CPU-s/s, ${f(g.packetsSentPerSecond, 0)} packets/s sent`],
+    ['generator CPU', `${f(g.cpuSecondsPerSecond, 3)} CPU-s/s, ${f(g.packetsSentPerSecond, 0)} packets/s sent, at nice ${r.config.generatorNice ?? 0} (server 0)`],
     ['send lateness p50 / p99 / max', `${f(g.sendLatenessMs.p50)} / ${f(g.sendLatenessMs.p99)} / ${f(g.sendLatenessMs.max)} ms (whole run incl. joins: max ${f(g.wholeRunLatenessMaxMs)} ms)`],
     ['other processes CPU', `${f(r.otherCpuSecondsPerSecond, 3)} CPU-s/s`],
     ['generator kept pace', g.keptPace ? 'yes' : 'NO'],
