@@ -26,19 +26,23 @@ export interface LoadOptions {
   tag: string;
   /** Where the started server writes its V8 CPU profiles (absolute); null = not profiled. */
   profile: string | null;
+  /** The nice value the generator asks for once the server runs (-20..0; needs privilege below 0). */
+  generatorNice: number;
 }
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
     [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG] [--profile DIR]
-    [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
+    [--generator-nice -20..0] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
-  each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 2 s warm-up. The rest send
+  each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 5 s warm-up. The rest send
   low noise (default), digital silence or DTX. Packets carry RFC 6464 audio levels unless
   --levels off. Without --url the server is started here with W
   media workers (default: cores) on RTP ports A-B (default 20000-29999); --url attaches to a
   running server on this machine (its master API key; --pid when it cannot be found by its port).
   --profile runs the started server under --cpu-prof (one .cpuprofile per thread in DIR, which
   must hold none yet); summarise them with npm run bench:profile -- DIR.
+  --generator-nice (default -10) is the generator's scheduling priority once the server runs:
+  it stands in for phones on other machines (0 shares the cores fairly with the server).
   Writes bench/results/load-TAG.json.`;
 
 export class UsageError extends Error {}
@@ -56,7 +60,7 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
   try {
-    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile'];
+    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile', 'generator-nice'];
     values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -114,6 +118,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     pid: values.pid === undefined ? null : int('pid', values.pid, 1, 2 ** 22),
     workers: int('workers', values.workers, 0, 64, availableParallelism()),
     rtpPorts, tag,
+    generatorNice: int('generator-nice', values['generator-nice'], -20, 0, -10),
   };
 }
 

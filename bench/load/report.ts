@@ -23,7 +23,7 @@ export interface LoadReport {
     startedServer: boolean;
     /** Where the server's CPU profiles went (--profile); they add the profiler's own cost to the CPU figures. */
     profileDir: string | null;
-    /** The generator's nice value (the server runs at 0): -10 when it could raise its priority. */
+    /** The generator's nice value (the server runs at 0): --generator-nice when it could raise its priority, else 0. */
     generatorNice?: number;
   };
   /** False when the generator did not keep pace (its figures then understate the load). */

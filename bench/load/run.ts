@@ -18,15 +18,15 @@ import * as stats from './serverStats.js';
 const WARMUP_MS = 5000;
 /**
  * The generator stands in for phones on other machines, which never wait for the server's CPU.
- * Sharing the cores, it asks for a higher priority (it needs root or CAP_SYS_NICE), so that a
- * late send shows a busy server's effect on the network, not a generator queued behind it; the
- * server then runs on what the generator leaves. Without the privilege it runs at 0, and says so.
+ * Sharing the cores, it asks for a higher priority (--generator-nice; it needs root or
+ * CAP_SYS_NICE), so that a late send shows a busy server's effect on the network, not a
+ * generator queued behind it; the server then runs on what the generator leaves. Without the
+ * privilege it runs at 0, and the report says so.
  */
-const GENERATOR_NICE = -10;
-function raiseOwnPriority(): number {
+function raiseOwnPriority(nice: number): number {
   try {
-    setPriority(GENERATOR_NICE);
-    return GENERATOR_NICE;
+    setPriority(nice);
+    return nice;
   } catch {
     return 0;
   }
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     else if (stats.openFileLimit(pid).soft < need) throw new Error(`the server (pid ${pid}) has an open-file limit of ${stats.openFileLimit(pid).soft}; ${N} participants need about ${need}`);
   }
   // After the server started: it would inherit the priority.
-  const generatorNice = raiseOwnPriority();
+  const generatorNice = raiseOwnPriority(opts.generatorNice);
   const rssBefore = pid === null ? null : stats.processMemory(pid).rssKiB;
   const serverCpu = () => (pid === null ? NaN : stats.processCpuSeconds(pid));
 
