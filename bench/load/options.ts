@@ -41,8 +41,8 @@ export const USAGE = `usage: npm run bench:load -- --participants N --talkers S 
   running server on this machine (its master API key; --pid when it cannot be found by its port).
   --profile runs the started server under --cpu-prof (one .cpuprofile per thread in DIR, which
   must hold none yet); summarise them with npm run bench:profile -- DIR.
-  --generator-nice (default -10) is the generator's scheduling priority once the server runs:
-  it stands in for phones on other machines (0 shares the cores fairly with the server).
+  --generator-nice (default 0) is the generator's scheduling priority once the server runs:
+  below 0 it stands in for phones on other machines, which never wait for the server's CPU.
   Writes bench/results/load-TAG.json.`;
 
 export class UsageError extends Error {}
@@ -118,7 +118,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     pid: values.pid === undefined ? null : int('pid', values.pid, 1, 2 ** 22),
     workers: int('workers', values.workers, 0, 64, availableParallelism()),
     rtpPorts, tag,
-    generatorNice: int('generator-nice', values['generator-nice'], -20, 0, -10),
+    generatorNice: int('generator-nice', values['generator-nice'], -20, 0, 0),
   };
 }
 

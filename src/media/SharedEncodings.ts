@@ -27,9 +27,10 @@ class SharedEncoder {
       stats.reused++;
       return this.#view;
     }
-    if (this.#frameIndex >= 0 && this.#frameIndex < frameIndex - 1 && forwarded.index === frameIndex - 1 && this.#resampler === null) {
-      // Our listeners were sent a participant's own packet last tick: encode what it held
-      // (discarded), so that this packet continues from what their decoders just played.
+    if (this.#frameIndex < frameIndex - 1 && forwarded.index === frameIndex - 1 && this.#resampler === null) {
+      // Our listeners were sent a participant's own packet last tick (and this encoder is new
+      // or has been idle): encode what it held (discarded), so that this packet continues from
+      // what their decoders just played.
       this.#encoder.encode(forwarded.pcm);
       stats.warmUps++;
     }
