@@ -13,12 +13,12 @@ import { monotonicMs } from './monotonic.js';
  * fifty conferences on one thread then run as ten small batches spread over 20 ms, not one
  * batch whose last member starts the sum of the others' tick times late (and whose burst holds
  * both cores at once when two threads do it). Deadlines are always computed from the anchor,
- * never as "now + interval", so lateness never accumulates. A single setTimeout chain wakes at the earliest deadline, with the delay
- * rounded down to whole ms. Node measures timers against its millisecond loop clock, so a wake can
- * land up to ~1.5 ms early: a tick is run when its deadline is within EARLY_MS (1 ms) of now, and
- * lateMs may therefore be slightly negative (>= -1). Waking earlier than that only re-arms.
- * With no tickables no timer is pending, so an idle scheduler neither costs CPU nor holds the
- * process open.
+ * never as "now + interval", so lateness never accumulates. A single setTimeout chain wakes at
+ * the earliest deadline, with the delay rounded down to whole ms. Node measures timers against
+ * its millisecond loop clock, so a wake can land up to ~1.5 ms early: a tick is run when its
+ * deadline is within EARLY_MS (1 ms) of now, and lateMs may therefore be slightly negative
+ * (>= -1). Waking earlier than that only re-arms. With no tickables no timer is pending, so an
+ * idle scheduler neither costs CPU nor holds the process open.
  *
  * Stall policy. On a wake, let `due` be the number of a tickable's grid slots whose deadline has
  * passed, give or take EARLY_MS (normally 1), and `extra = due - 1`.
