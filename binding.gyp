@@ -5,7 +5,6 @@
       "sources": [
         "native/addon.cc",
         "native/bindings/clock_binding.cc",
-        "native/bindings/thread_binding.cc",
         "native/bindings/g711_binding.cc",
         "native/bindings/mix_kernel_binding.cc",
         "native/bindings/resampler_binding.cc",

@@ -6,7 +6,6 @@
 #include "bindings/g711_binding.h"
 #include "bindings/mix_kernel_binding.h"
 #include "bindings/resampler_binding.h"
-#include "bindings/thread_binding.h"
 #include "bindings/udp_batch_binding.h"
 
 namespace {
@@ -17,7 +16,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   roomtone::defineG711(env, exports);
   roomtone::defineClock(env, exports);
   roomtone::defineUdpBatch(env, exports);
-  roomtone::defineThread(env, exports);
   return exports;
 }
 

@@ -28,16 +28,11 @@ export interface LoadOptions {
   profile: string | null;
   /** The nice value the generator asks for once the server runs (-20..0; needs privilege below 0). */
   generatorNice: number;
-  /** SCHED_RR priority the generator asks for once the server runs (1..99; 0 = off). */
-  generatorRealtime: number;
-  /** ROOMTONE_MEDIA_REALTIME and ROOMTONE_MEDIA_NICE of a server started here. */
-  mediaRealtime: number;
-  mediaNice: number;
 }
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
     [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG] [--profile DIR]
-    [--generator-nice -20..0] [--generator-realtime 0..99] [--media-realtime 0..99] [--media-nice -20..19] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
+    [--generator-nice -20..0] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
   each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 5 s warm-up. The rest send
   low noise (default), digital silence or DTX. Packets carry RFC 6464 audio levels unless
@@ -46,10 +41,8 @@ export const USAGE = `usage: npm run bench:load -- --participants N --talkers S 
   running server on this machine (its master API key; --pid when it cannot be found by its port).
   --profile runs the started server under --cpu-prof (one .cpuprofile per thread in DIR, which
   must hold none yet); summarise them with npm run bench:profile -- DIR.
-  --generator-nice and --generator-realtime (SCHED_RR; default 0, off) are the generator's
-  scheduling once the server runs: above the server's, it stands in for phones on other
-  machines, which never wait for the server's CPU. --media-realtime and --media-nice (default 0)
-  are the started server's ROOMTONE_MEDIA_REALTIME and ROOMTONE_MEDIA_NICE.
+  --generator-nice (default 0) is the generator's scheduling priority once the server runs:
+  below 0 it stands in for phones on other machines, which never wait for the server's CPU.
   Writes bench/results/load-TAG.json.`;
 
 export class UsageError extends Error {}
@@ -67,7 +60,7 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
   try {
-    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile', 'generator-nice', 'generator-realtime', 'media-realtime', 'media-nice'];
+    const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile', 'generator-nice'];
     values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -100,8 +93,8 @@ export function parseOptions(argv: string[]): LoadOptions {
     }
     url = `http://127.0.0.1:${u.port || '80'}`;
     if (values['api-key'] === undefined) throw new UsageError('--url needs --api-key (the server\'s master API key, as in ROOMTONE_MASTER_API_KEY)');
-    if (values.workers !== undefined || values['rtp-ports'] !== undefined || values.profile !== undefined || values['media-nice'] !== undefined || values['media-realtime'] !== undefined) {
-      throw new UsageError('--workers, --rtp-ports, --profile, --media-realtime and --media-nice apply only to a server started here (without --url)');
+    if (values.workers !== undefined || values['rtp-ports'] !== undefined || values.profile !== undefined) {
+      throw new UsageError('--workers, --rtp-ports and --profile apply only to a server started here (without --url)');
     }
   } else if (values['api-key'] !== undefined || values.pid !== undefined) {
     throw new UsageError('--api-key and --pid apply only with --url');
@@ -126,9 +119,6 @@ export function parseOptions(argv: string[]): LoadOptions {
     workers: int('workers', values.workers, 0, 64, availableParallelism()),
     rtpPorts, tag,
     generatorNice: int('generator-nice', values['generator-nice'], -20, 0, 0),
-    generatorRealtime: int('generator-realtime', values['generator-realtime'], 0, 99, 0),
-    mediaRealtime: int('media-realtime', values['media-realtime'], 0, 99, 0),
-    mediaNice: int('media-nice', values['media-nice'], -20, 19, 0),
   };
 }
 

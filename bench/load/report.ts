@@ -23,13 +23,8 @@ export interface LoadReport {
     startedServer: boolean;
     /** Where the server's CPU profiles went (--profile); they add the profiler's own cost to the CPU figures. */
     profileDir: string | null;
-    /** The generator's nice value: --generator-nice when it could raise its priority, else what it started with. */
+    /** The generator's nice value (the server runs at 0): --generator-nice when it could raise its priority, else 0. */
     generatorNice?: number;
-    /** SCHED_RR priority the generator got (0 = ordinary scheduler). */
-    generatorRealtime?: number;
-    /** ROOMTONE_MEDIA_REALTIME and ROOMTONE_MEDIA_NICE of a server started here (null when attached by --url). */
-    mediaRealtime?: number | null;
-    mediaNice?: number | null;
   };
   /** False when the generator did not keep pace (its figures then understate the load). */
   valid: boolean;
@@ -102,8 +97,7 @@ export function printReport(r: LoadReport, file: string): void {
     ['1 s windows below 45 packets/s', `${rc.windowsBelow45} of ${rc.windows} (${rc.windowsEmpty} empty)`],
     ['lost / largest gap / reordered / dup', `${rc.lost} / ${rc.largestGap} / ${rc.reordered} / ${rc.duplicates}`],
     ['received payload', `${f(rc.bytesPerPacket, 1)} bytes per packet`],
-    ['generator CPU', `${f(g.cpuSecondsPerSecond, 3)} CPU-s/s, ${f(g.packetsSentPerSecond, 0)} packets/s sent`],
-    ['scheduling: generator / media threads', `${scheduling(r.config.generatorRealtime, r.config.generatorNice)} / ${r.config.startedServer ? scheduling(r.config.mediaRealtime, r.config.mediaNice) : 'unknown'}`],
+    ['generator CPU', `${f(g.cpuSecondsPerSecond, 3)} CPU-s/s, ${f(g.packetsSentPerSecond, 0)} packets/s sent, at nice ${r.config.generatorNice ?? 0} (server 0)`],
     ['send lateness p50 / p99 / max', `${f(g.sendLatenessMs.p50)} / ${f(g.sendLatenessMs.p99)} / ${f(g.sendLatenessMs.max)} ms (whole run incl. joins: max ${f(g.wholeRunLatenessMaxMs)} ms)`],
     ['other processes CPU', `${f(r.otherCpuSecondsPerSecond, 3)} CPU-s/s`],
     ['generator kept pace', g.keptPace ? 'yes' : 'NO'],
@@ -130,9 +124,4 @@ export function gitCommit(root: string): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** "SCHED_RR 20" or "nice -10": older reports lack the fields (they ran at nice 0 or the generator's nice). */
-function scheduling(realtime: number | null | undefined, nice: number | null | undefined): string {
-  return realtime ? `SCHED_RR ${realtime}` : `nice ${nice ?? 0}`;
 }

@@ -3,9 +3,8 @@
 // join every participant over REST while all joined ones already send, warm up 5 s, measure D
 // seconds, collect the server's figures, stop everything, write the report.
 import { rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { applyThreadPriority, type ThreadPriority } from '../../src/host/threadPriority.js';
 import { projectRoot } from '../../src/util/projectRoot.js';
 import { apiClient, logLines, randomApiKey, startServer, type ApiClient, type ServerProcess } from '../../test/helpers/serverProcess.js';
 import { answeredLevelId, Generator, sdpOffer } from './Generator.js';
@@ -19,14 +18,18 @@ import * as stats from './serverStats.js';
 const WARMUP_MS = 5000;
 /**
  * The generator stands in for phones on other machines, which never wait for the server's CPU.
- * Sharing the cores, it can ask for a higher priority than the server's media threads
- * (--generator-realtime / --generator-nice; they need root or CAP_SYS_NICE), so that a late
- * send shows a busy server's effect on the network, not a generator queued behind it. What it
- * got is in the report.
+ * Sharing the cores, it asks for a higher priority (--generator-nice; it needs root or
+ * CAP_SYS_NICE), so that a late send shows a busy server's effect on the network, not a
+ * generator queued behind it; the server then runs on what the generator leaves. Without the
+ * privilege it runs at 0, and the report says so.
  */
-function raiseOwnPriority(opts: LoadOptions): ThreadPriority {
-  const warn = (fields: Record<string, unknown>, msg: string) => log(`bench:load: ${msg} (${JSON.stringify(fields)})`);
-  return applyThreadPriority({ realtime: opts.generatorRealtime, nice: opts.generatorNice }, { info() {}, warn, error: warn });
+function raiseOwnPriority(nice: number): number {
+  try {
+    setPriority(nice);
+    return nice;
+  } catch {
+    return 0;
+  }
 }
 const JOIN_CONCURRENCY = 8;
 const JOIN_TIMEOUT_MS = 180_000;
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
   if (opts.url === null) {
     apiKey = randomApiKey();
     log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
-    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers), ROOMTONE_MEDIA_REALTIME: String(opts.mediaRealtime), ROOMTONE_MEDIA_NICE: String(opts.mediaNice) }, nodeArgs: opts.profile === null ? [] : profileArgs(opts.profile) });
+    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers) }, nodeArgs: opts.profile === null ? [] : profileArgs(opts.profile) });
     client = server;
     pid = server.child.pid ?? null;
   } else {
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     else if (stats.openFileLimit(pid).soft < need) throw new Error(`the server (pid ${pid}) has an open-file limit of ${stats.openFileLimit(pid).soft}; ${N} participants need about ${need}`);
   }
   // After the server started: it would inherit the priority.
-  const generatorPriority = raiseOwnPriority(opts);
+  const generatorNice = raiseOwnPriority(opts.generatorNice);
   const rssBefore = pid === null ? null : stats.processMemory(pid).rssKiB;
   const serverCpu = () => (pid === null ? NaN : stats.processCpuSeconds(pid));
 
@@ -226,10 +229,7 @@ async function main(): Promise<void> {
     config: {
       participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet, levels: opts.levels,
       workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null, profileDir: opts.profile,
-      generatorNice: generatorPriority.nice,
-      generatorRealtime: generatorPriority.realtime,
-      mediaRealtime: opts.url === null ? opts.mediaRealtime : null,
-      mediaNice: opts.url === null ? opts.mediaNice : null,
+      generatorNice,
     },
     valid: invalidReasons.length === 0,
     invalidReasons,

@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { PortRange } from '../transports/PortPool.js';
-import { validateThreadPriority } from './threadPriority.js';
 
 /** Network settings of the media plane, the same for every media thread. */
 export interface MediaConfig {
@@ -15,15 +14,6 @@ export interface MediaConfig {
   /** A participant that sends nothing for this long leaves with reason media-timeout. */
   mediaTimeoutMs: number;
   rtcpIntervalMs: number;
-  /**
-   * How each media worker thread asks to be scheduled: SCHED_RR at `mediaRealtime` (1-99;
-   * ROOMTONE_MEDIA_REALTIME, 0 = off), else nice `mediaNice` (-20..19, 0 = as started; ROOMTONE_MEDIA_NICE).
-   * A tick that waits behind other work for a core is late however fast it is, which is why
-   * media servers run their media above the rest (FreeSWITCH's unit asks for SCHED_RR).
-   * Both need root or CAP_SYS_NICE; without it the thread stays as it was and says so once.
-   */
-  mediaRealtime: number;
-  mediaNice: number;
 }
 
 export const DEFAULT_MEDIA_CONFIG: MediaConfig = {
@@ -33,8 +23,6 @@ export const DEFAULT_MEDIA_CONFIG: MediaConfig = {
   latching: false,
   mediaTimeoutMs: 30_000,
   rtcpIntervalMs: 5000,
-  mediaRealtime: 0,
-  mediaNice: 0,
 };
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -55,6 +43,5 @@ export function resolveMediaConfig(partial: Partial<MediaConfig> = {}): MediaCon
   if (!(c.rtcpIntervalMs >= 100 && c.rtcpIntervalMs <= 60_000)) {
     throw new InvalidArgumentError('rtcpIntervalMs', 'must be from 100 ms to 60 s');
   }
-  validateThreadPriority({ realtime: c.mediaRealtime, nice: c.mediaNice });
   return c;
 }

@@ -4,7 +4,6 @@ import type { PortRange } from '../transports/PortPool.js';
 import { silentLogger, stderrLogger } from '../util/logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 import { MediaHost } from './MediaHost.js';
-import { applyThreadPriority } from './threadPriority.js';
 import type { RequestMessage } from './protocol.js';
 
 /** What the Engine hands a worker at start (plain data: it is cloned across threads). */
@@ -18,7 +17,6 @@ if (parentPort) {
   const port = parentPort;
   const data = workerData as WorkerHostData;
   const log = data.logging === 'silent' ? silentLogger : stderrLogger;
-  applyThreadPriority({ realtime: data.config.mediaRealtime, nice: data.config.mediaNice }, log);
   const host = new MediaHost((message) => port.postMessage(message), { config: data.config, ports: data.ports, log });
   port.on('message', (message: RequestMessage) => host.handle(message));
 }

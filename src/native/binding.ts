@@ -50,8 +50,6 @@ export interface NativeAddon {
   monotonicNow(out: Float64Array): void;
   /** Records are [fd, IPv4 (host order), port, offset, length] × count; errors[i] = 0 or errno. */
   sendUdpBatch(arena: Uint8Array, records: Int32Array, count: number, errors: Int32Array): number;
-  /** SCHED_RR at priority 1-99 for the calling thread; 0 or the errno. */
-  setRealtimePriority(priority: number): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -39,7 +39,7 @@ export class Server {
     ensureMaster(store, config, log);
     const engine = new Engine({
       workers: config.workers,
-      media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts, mediaRealtime: config.mediaRealtime, mediaNice: config.mediaNice },
+      media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts },
     });
     const mediaStore = new MediaStore(store, config.dataDir);
     const hub = new EventHub();
@@ -75,7 +75,7 @@ export class Server {
       http.listen(config.httpPort, config.httpHost, () => resolve());
     });
     const server = new Server(app, http, ws, callbacks);
-    log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, mediaRealtime: config.mediaRealtime, mediaNice: config.mediaNice, rtpPorts: config.rtpPorts }, 'roomtone listening');
+    log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;
   }
 

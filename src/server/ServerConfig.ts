@@ -11,9 +11,6 @@ export interface ServerConfig {
   rtpIp: string;
   rtpPorts: PortRange;
   workers: number;
-  /** Scheduling of the media worker threads (see MediaConfig.mediaRealtime). */
-  mediaRealtime: number;
-  mediaNice: number;
   /** The master account's API key; generated on first start when unset. */
   masterApiKey: string | undefined;
   logLevel: string;
@@ -27,8 +24,6 @@ export const SETTINGS = [
   { key: 'rtpIp', flag: 'rtp-ip', env: 'ROOMTONE_RTP_IP', help: 'address advertised in SDP (also bound)', default: '127.0.0.1' },
   { key: 'rtpPorts', flag: 'rtp-ports', env: 'ROOMTONE_RTP_PORTS', help: 'RTP port range min-max', default: '20000-29999' },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
-  { key: 'mediaRealtime', flag: 'media-realtime', env: 'ROOMTONE_MEDIA_REALTIME', help: 'SCHED_RR priority of media threads, 1-99, 0 = off (needs CAP_SYS_NICE)', default: '0' },
-  { key: 'mediaNice', flag: 'media-nice', env: 'ROOMTONE_MEDIA_NICE', help: 'nice value of media threads, -20 to 19 (below 0 needs CAP_SYS_NICE)', default: '0' },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
 ] as const;
@@ -40,10 +35,6 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('ROOMTONE_HTTP_PORT', 'must be a port number');
   const workers = Number(raw.workers);
   if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new InvalidArgumentError('ROOMTONE_WORKERS', 'must be 0 to 64');
-  const mediaRealtime = Number(raw.mediaRealtime);
-  if (!Number.isInteger(mediaRealtime) || mediaRealtime < 0 || mediaRealtime > 99) throw new InvalidArgumentError('ROOMTONE_MEDIA_REALTIME', 'must be an integer from 0 (off) to 99');
-  const mediaNice = Number(raw.mediaNice);
-  if (!Number.isInteger(mediaNice) || mediaNice < -20 || mediaNice > 19) throw new InvalidArgumentError('ROOMTONE_MEDIA_NICE', 'must be an integer from -20 to 19');
   if (raw.masterApiKey !== undefined && raw.masterApiKey.length < 32) {
     throw new InvalidArgumentError('ROOMTONE_MASTER_API_KEY', 'must be at least 32 characters');
   }
@@ -54,8 +45,6 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     rtpIp: raw.rtpIp!,
     rtpPorts: parsePortRange(raw.rtpPorts!),
     workers,
-    mediaRealtime,
-    mediaNice,
     masterApiKey: raw.masterApiKey,
     logLevel: raw.logLevel!,
   };
