@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { LatenessHistogram } from './histogram.js';
 import { FRAME_SAMPLES } from './signals.js';
 
-const PTIME_MS = 20;
+export const PTIME_MS = 20;
 /** A slot may be served this early: Node's timers have 1 ms granularity. */
 const EARLY_MS = 0.5;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
