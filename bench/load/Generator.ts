@@ -5,7 +5,7 @@
 // flat in N (it shares the machine with the server it measures).
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { LatenessHistogram } from './histogram.js';
+import { LatenessHistogram } from '../../src/clock/LatenessHistogram.js';
 import { FRAME_SAMPLES } from './signals.js';
 
 export const PTIME_MS = 20;

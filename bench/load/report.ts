@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReceiveSummary } from './Generator.js';
-import type { HostClock, MetricsDelta } from './serverStats.js';
+import type { HostReport, MetricsDelta } from './serverStats.js';
 
 export interface LoadReport {
   tag: string;
@@ -42,7 +42,8 @@ export interface LoadReport {
     peakRssPerParticipantKiB: number | null;
     /** (peak − before joins) / N: what a participant adds. */
     addedRssPerParticipantKiB: number | null;
-    hosts: HostClock[];
+    hosts: HostReport[];
+    /** Worst media thread over the measured window (older reports, without hosts[].window: its last 32768 ticks). */
     latenessMs: { p50: number; p99: number; max: number };
     /** Ticks the media clocks dropped during the measured window (stalls). */
     skippedTicks: number;
@@ -89,7 +90,7 @@ export function printReport(r: LoadReport, file: string): void {
     ['server CPU per participant', `${f(s.cpuMsPerParticipantPerSecond, 3)} ms per participant per second`],
     ['server RSS before joins / peak', `${f(s.rssBeforeJoinsMiB, 1)} MiB / ${f(s.peakRssMiB, 1)} MiB`],
     ['RSS per participant (peak/N, added/N)', `${f(s.peakRssPerParticipantKiB, 0)} KiB, ${f(s.addedRssPerParticipantKiB, 0)} KiB`],
-    ['tick lateness p50 / p99 / max', `${f(s.latenessMs.p50)} / ${f(s.latenessMs.p99)} / ${f(s.latenessMs.max)} ms (worst host), ${s.skippedTicks} ticks skipped`],
+    ['tick lateness p50 / p99 / max', `${f(s.latenessMs.p50)} / ${f(s.latenessMs.p99)} / ${f(s.latenessMs.max)} ms (worst host, measured window), ${s.skippedTicks} ticks skipped`],
     ['server packets in / out (forwarded)', m ? `${f(m.packetsInPerSecond, 0)} / ${f(m.packetsOutPerSecond, 0)} per s (${f(m.forwardedPerSecond ?? 0, 0)} per s sent as received)` : 'n/a'],
     ['server Opus encode / decode', m ? `${f(m.encodeMsPerSecond, 1)} / ${f(m.decodeMsPerSecond, 1)} ms per s; mean tick ${f(m.meanTickMs, 3)} ms` : 'n/a'],
     ['server drops', m ? JSON.stringify(m.drops) : 'n/a'],

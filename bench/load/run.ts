@@ -221,9 +221,10 @@ async function main(): Promise<void> {
 
   const logWarnings: Record<string, number> = {};
   if (server) for (const l of logLines(server.stdout())) if ((l.level as number) >= 40) logWarnings[String(l.msg)] = (logWarnings[String(l.msg)] ?? 0) + 1;
-  // Worst media thread; an idle one (no conference, no ticks) has nothing to say.
-  const ticking = health.filter((h) => h.ticks > 0);
-  const worst = (k: 'p50' | 'p99' | 'max') => (ticking.length === 0 ? 0 : Math.max(...ticking.map((h) => h.lateness[k])));
+  // Worst media thread over the window; an idle one (no ticks) has nothing to say.
+  const hosts = stats.hostWindows(health0, health);
+  const ticking = hosts.filter((h) => h.window.ticks > 0);
+  const worst = (k: 'p50' | 'p99' | 'max') => (ticking.length === 0 ? 0 : Math.max(...ticking.map((h) => h.window[k])));
   const report: LoadReport = {
     tag: opts.tag,
     date: new Date().toISOString(),
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
       peakRssMiB: mem === null ? null : mem.peakRssKiB / 1024,
       peakRssPerParticipantKiB: mem === null ? null : mem.peakRssKiB / N,
       addedRssPerParticipantKiB: mem === null || rssBefore === null ? null : (mem.peakRssKiB - rssBefore) / N,
-      hosts: health,
+      hosts,
       latenessMs: { p50: worst('p50'), p99: worst('p99'), max: worst('max') },
       skippedTicks: health.reduce((n, h) => n + h.skippedTicks, 0) - health0.reduce((n, h) => n + h.skippedTicks, 0),
       metrics: stats.metricsDelta(metrics0, metrics1, wall),

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, InvalidStateError } from '../errors.js';
+import { LatenessHistogram, type LatenessSnapshot } from './LatenessHistogram.js';
 import { LatencyStats } from './LatencyStats.js';
 import { monotonicMs } from './monotonic.js';
 
@@ -88,6 +89,7 @@ export class Scheduler {
   private readonly entries: Entry[] = [];
   private readonly byTickable = new Map<Tickable, Entry>();
   private readonly lateness = new LatencyStats(LATENESS_WINDOW);
+  private readonly latenessHistogram = new LatenessHistogram();
   private readonly onTimer = (): void => this.wake();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private armedFor = Infinity; // deadline of the pending timer
@@ -167,9 +169,15 @@ export class Scheduler {
     return { ticks, skippedTicks, stalls, lateness: this.lateness.summary() };
   }
 
+  /** Lateness of every tick since the start (or resetStats): two snapshots judge the time between. */
+  latenessSince(): LatenessSnapshot {
+    return this.latenessHistogram.snapshot();
+  }
+
   resetStats(): void {
     this.ticks = this.skippedTicks = this.stalls = 0;
     this.lateness.reset();
+    this.latenessHistogram.reset();
   }
 
   close(): void {
@@ -234,6 +242,7 @@ export class Scheduler {
     const late = now - (e.anchor + frame * e.interval);
     this.ticks++;
     this.lateness.record(late);
+    this.latenessHistogram.record(late);
     try {
       e.t.tick(frame, late);
     } catch (err) {

@@ -146,7 +146,7 @@ export class MediaHost {
     hostStats: () => ({
       conferences: this.#conferences.size,
       participants: [...this.#conferences.values()].reduce((n, c) => n + c.size, 0),
-      scheduler: this.#scheduler.stats(),
+      scheduler: { ...this.#scheduler.stats(), latenessSince: this.#scheduler.latenessSince() },
     }),
     metrics: () => {
       const transports = addTotals(emptyTotals(), this.#departed);

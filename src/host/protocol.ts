@@ -6,6 +6,7 @@ import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conferen
 import type { ConferenceOptions } from '../conference/ConferenceOptions.js';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { SchedulerStats } from '../clock/Scheduler.js';
+import type { LatenessSnapshot } from '../clock/LatenessHistogram.js';
 import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { PortSpec, SourceSpec } from '../ports/specs.js';
@@ -38,7 +39,8 @@ export interface ConferenceStats {
 export interface HostStats {
   conferences: number;
   participants: number;
-  scheduler: SchedulerStats;
+  /** latenessSince: every tick's lateness since the thread started, in buckets (the load benchmark's window). */
+  scheduler: SchedulerStats & { latenessSince: LatenessSnapshot };
 }
 
 export interface HostCommands {

@@ -82,6 +82,7 @@ describe('Scheduler', () => {
     expect(st.skippedTicks).toBe(0);
     expect(st.stalls).toBe(0);
     expect(st.ticks).toBe(recs.reduce((n, r) => n + r.log.length, 0));
+    expect(s.latenessSince().count).toBe(st.ticks);
     const { p50, p99, max, count } = st.lateness;
     const all = Float64Array.from(recs.flatMap((r) => r.log.map((x) => x.late))).sort();
     const pct = (q: number) => all[Math.ceil(q * all.length) - 1].toFixed(3);
