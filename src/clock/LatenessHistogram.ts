@@ -14,7 +14,7 @@ export interface LatenessSnapshot {
 }
 
 export class LatenessHistogram {
-  readonly #counts = new Uint32Array(BUCKETS);
+  readonly #counts = new Float64Array(BUCKETS); // exact counts for years of ticks (a Uint32 wraps in weeks)
   count = 0;
   max = 0;
 
