@@ -9,6 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { InvalidArgumentError } from '../../errors.js';
+import { readLimited } from '../../util/readLimited.js';
 
 export interface FetchLimits {
   maxBytes: number;
@@ -55,7 +56,7 @@ export async function fetchBytes(url: string, limits: FetchLimits): Promise<Buff
         res.resume();
         throw bad(`answered HTTP ${status}`);
       }
-      return await readLimited(res, limits.maxBytes);
+      return await readLimited(res, limits.maxBytes, () => bad(`is larger than ${limits.maxBytes} bytes`), (r) => r.destroy());
     }
   } catch (e) {
     if (timedOut) throw bad(`was not fetched within ${limits.timeoutMs / 1000} s`);
@@ -84,23 +85,4 @@ async function get(url: URL, signal: AbortSignal, limits: FetchLimits): Promise<
     req.on('error', reject);
     req.end();
   });
-}
-
-async function readLimited(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => bad(`is larger than ${maxBytes} bytes`);
-  if (Number(res.headers['content-length'] ?? 0) > maxBytes) {
-    res.destroy();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      res.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
 }
