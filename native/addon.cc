@@ -7,6 +7,7 @@
 #include "bindings/mix_kernel_binding.h"
 #include "bindings/resampler_binding.h"
 #include "bindings/udp_batch_binding.h"
+#include "bindings/udp_receiver_binding.h"
 
 namespace {
 
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   roomtone::defineG711(env, exports);
   roomtone::defineClock(env, exports);
   roomtone::defineUdpBatch(env, exports);
+  exports.Set("UdpReceiver", roomtone::UdpReceiverBinding::Define(env));
   return exports;
 }
 

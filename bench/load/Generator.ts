@@ -1,11 +1,16 @@
 // The load generator's media side: one UDP socket per participant, one timer pacing all of them,
-// and receive statistics on the mix each participant gets back. Payloads are encoded once
-// (signals.ts); a send only rewrites the participant's 12-byte header and hands the kernel the
-// header and the shared payload as two iovecs, so the generator's own cost stays small and
-// flat in N (it shares the machine with the server it measures).
+// and receive statistics on the mix each participant gets back. It shares the machine with the
+// server it measures, so its own cost must stay small and flat in N: payloads are encoded once
+// (signals.ts), a send only rewrites the participant's header, each wake's sends leave in one
+// native batch, and what came back is read by one native drain per wake (the server's own
+// UdpBatch and UdpReceiver) rather than by a Node callback and Buffer per datagram.
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { LatenessHistogram } from '../../src/clock/LatenessHistogram.js';
+import { ipv4ToInt } from '../../src/transports/ipv4.js';
+import { socketFd } from '../../src/transports/socketHandle.js';
+import { UdpBatch } from '../../src/transports/UdpBatch.js';
+import { UdpReceiver } from '../../src/transports/UdpReceiver.js';
 import { FRAME_SAMPLES } from './signals.js';
 
 export const PTIME_MS = 20;
@@ -26,11 +31,12 @@ export function sdpOffer(port: number, ssrc: number, levels: boolean): string {
     `a=ssrc:${ssrc} cname:load-${ssrc}`, ''].join('\r\n');
 }
 
+const LOOPBACK = ipv4ToInt('127.0.0.1')!;
+
 interface Slot {
-  socket: Socket;
+  fd: number;
+  remotePort: number;
   header: Buffer;
-  /** [header, payload]: reused for every send; only the payload reference changes. */
-  iov: Buffer[];
   frames: readonly (Buffer | null)[];
   /** Each frame's RFC 6464 level, or null when the participant sends none. */
   levels: Uint8Array | null;
@@ -60,6 +66,9 @@ export class Generator {
   readonly #n: number;
   readonly #slots: (Slot | null)[];
   readonly #sockets: Socket[] = [];
+  readonly #receiverSlots: number[] = [];
+  readonly #receiver = new UdpReceiver();
+  readonly #batch = new UdpBatch();
   // Receive state, per participant, in typed arrays touched by the message handlers.
   readonly #win: Uint32Array;
   readonly #highest: Uint16Array;
@@ -71,7 +80,7 @@ export class Generator {
   /** Totals since start, for the progress line. */
   sent = 0;
   received = 0;
-  socketErrors = 0;
+  #socketErrors = 0;
   readonly lateness = new LatenessHistogram();
   /** Lateness over the whole run, joins included (reported, not judged). */
   readonly latenessAll = new LatenessHistogram();
@@ -100,15 +109,22 @@ export class Generator {
       });
     });
     // ICMP "port unreachable" after the server has gone must not crash the run.
-    socket.on('error', () => this.socketErrors++);
-    socket.on('message', (msg) => this.#onMessage(i, msg));
+    socket.on('error', () => this.#socketErrors++);
     this.#sockets.push(socket);
+    const slot = this.#receiver.add(socket, (buf, length) => this.#onMessage(i, buf, length));
+    if (slot === null || socketFd(socket) < 0) throw new Error('the generator needs the native socket reader (a bound udp4 socket)');
+    this.#receiverSlots.push(slot);
     return { socket, port: socket.address().port };
+  }
+
+  /** Send and receive failures: refused sends, read errors, dgram errors. */
+  get socketErrors(): number {
+    return this.#socketErrors + this.#batch.stats.errors + this.#receiver.stats.errors;
   }
 
   /**
    * Starts sending for participant i to the server's port from its answer. Connecting the socket
-   * spares a lookup per send and filters out anything not from that port.
+   * filters out anything not from that port.
    */
   async activate(i: number, socket: Socket, remotePort: number, payloadType: number, frames: readonly (Buffer | null)[], startFrame: number, ssrc: number,
     levels: { id: number; values: Uint8Array } | null): Promise<void> {
@@ -122,7 +138,7 @@ export class Generator {
       header.writeUInt32BE(0xbede0001, 12);
       header[16] = levels.id << 4;
     }
-    this.#slots[i] = { socket, header, iov: [header, header], frames, levels: levels?.values ?? null, frame: startFrame % frames.length,
+    this.#slots[i] = { fd: socketFd(socket), remotePort, header, frames, levels: levels?.values ?? null, frame: startFrame % frames.length,
       seq: (ssrc * 7) & 0xffff, timestamp: (ssrc * 13) >>> 0, sentLast: false };
   }
 
@@ -142,6 +158,7 @@ export class Generator {
 
   #wake = (): void => {
     this.#timer = null;
+    this.#receiver.drain();
     const spacing = PTIME_MS / this.#n;
     let due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
     // Bounded: each pass serves only slots already due; a late wake catches up in one burst,
@@ -160,6 +177,7 @@ export class Generator {
       }
       due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
     }
+    this.#batch.flush();
     this.#timer = setTimeout(this.#wake, Math.max(0, due - performance.now()));
   };
 
@@ -172,8 +190,7 @@ export class Generator {
       h[2] = s.seq >>> 8;
       h[3] = s.seq & 0xff;
       h.writeUInt32BE(s.timestamp, 4);
-      s.iov[1] = payload;
-      s.socket.send(s.iov);
+      this.#batch.add(s.fd, LOOPBACK, s.remotePort, h, payload);
       s.seq = (s.seq + 1) & 0xffff;
       this.sent++;
     }
@@ -183,8 +200,8 @@ export class Generator {
     s.timestamp = (s.timestamp + FRAME_SAMPLES) >>> 0;
   }
 
-  #onMessage(i: number, msg: Buffer): void {
-    if (msg.length < 12 || msg[0] >> 6 !== 2) return;
+  #onMessage(i: number, msg: Uint8Array, length: number): void {
+    if (length < 12 || msg[0] >> 6 !== 2) return;
     const pt = msg[1] & 0x7f;
     if (pt >= 72 && pt <= 76) {
       this.#rtcp++; // RTCP 200-204 on the muxed port
@@ -195,7 +212,7 @@ export class Generator {
     const seq = (msg[2] << 8) | msg[3];
     if (this.#measuring) {
       this.#m.received++;
-      this.#m.bytes += msg.length - 12;
+      this.#m.bytes += length - 12;
     }
     if (this.#seen[i] === 0) {
       this.#seen[i] = 1;
@@ -216,6 +233,7 @@ export class Generator {
 
   /** Closes the current 1 s window: per-participant rates go into the measured totals when measuring. */
   roll(): void {
+    this.#receiver.drain(); // count what arrived up to now in the window that is closing
     const now = performance.now();
     const ms = now - this.#winStart;
     this.#winStart = now;
@@ -260,6 +278,8 @@ export class Generator {
 
   async close(): Promise<void> {
     this.stop();
+    for (const slot of this.#receiverSlots) this.#receiver.remove(slot);
+    this.#receiver.close();
     await Promise.all(this.#sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

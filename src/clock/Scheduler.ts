@@ -75,6 +75,8 @@ interface Entry {
 }
 
 export class Scheduler {
+  /** Called at each wake before its ticks, outside any tick (e.g. to read sockets the ticks mix). */
+  onBeforeTicks?: () => void;
   /** Called after each wake's ticks ran, outside any tick (e.g. to drain event queues). */
   onAfterTicks?: () => void;
   /** Called for every exception thrown by a tick. Default: console.error once per tickable. */
@@ -98,6 +100,7 @@ export class Scheduler {
   private dirty = false;
   private closed = false;
   private afterTicksFailed = false;
+  private beforeTicksFailed = false;
   private ticks = 0;
   private skippedTicks = 0;
   private stalls = 0;
@@ -210,6 +213,7 @@ export class Scheduler {
     this.timer = null;
     this.armedFor = Infinity;
     this.inWake = true;
+    if (this.onBeforeTicks !== undefined) this.beforeTicks();
     const entries = this.entries;
     // Entries added by a tick are not visited in this wake; their first slot is still ahead.
     const n = entries.length;
@@ -262,6 +266,16 @@ export class Scheduler {
       this.onError(err, e.t);
     } catch {
       // A failing error handler must not stop the clock either.
+    }
+  }
+
+  private beforeTicks(): void {
+    try {
+      this.onBeforeTicks!();
+      this.beforeTicksFailed = false;
+    } catch (err) {
+      if (!this.beforeTicksFailed) console.error('roomtone: onBeforeTicks threw', err);
+      this.beforeTicksFailed = true;
     }
   }
 

@@ -5,6 +5,7 @@ import { InvalidArgumentError, InvalidStateError, NotFoundError, serializeError 
 import { openPort, openSource } from '../ports/specs.js';
 import { PortPool, type PortRange } from '../transports/PortPool.js';
 import { UdpBatch } from '../transports/UdpBatch.js';
+import { UdpReceiver } from '../transports/UdpReceiver.js';
 import { RtpEndpoint } from '../transports/RtpEndpoint.js';
 import type { RtpEndpointConfig } from '../transports/RtpEndpoint.js';
 import type { WebRtcConfig } from '../transports/WebRtcTransport.js';
@@ -40,11 +41,14 @@ export class MediaHost {
   readonly #departed = emptyTotals();
   readonly #batch = new UdpBatch();
   #batchLoggedAt = 0;
+  readonly #receiver = new UdpReceiver();
 
   constructor(post: (message: HostMessage) => void, options: MediaHostOptions) {
     this.#post = post;
     this.#o = options;
     this.#pool = new PortPool(options.ports, options.config.bindAddress);
+    this.#receiver.onHandlerError = (err, count) => options.log.error({ err: String(err), count }, 'datagram handler threw');
+    this.#scheduler.onBeforeTicks = () => this.#receiver.drain();
     this.#scheduler.onAfterTicks = () => {
       this.#flushBatch();
       for (const c of this.#conferences.values()) c.drainEvents();
@@ -147,6 +151,7 @@ export class MediaHost {
       conferences: this.#conferences.size,
       participants: [...this.#conferences.values()].reduce((n, c) => n + c.size, 0),
       scheduler: { ...this.#scheduler.stats(), latenessSince: this.#scheduler.latenessSince() },
+      receiver: this.#receiver.stats,
     }),
     metrics: () => {
       const transports = addTotals(emptyTotals(), this.#departed);
@@ -159,6 +164,9 @@ export class MediaHost {
         }
       }
       if (this.#batch.stats.errors > 0) transports.drops['send-failed'] = this.#batch.stats.errors;
+      const received = this.#receiver.stats;
+      if (received.errors > 0) transports.drops['receive-failed'] = received.errors;
+      if (received.handlerErrors > 0) transports.drops['handler-failed'] = received.handlerErrors;
       const h = this.#histogram;
       return {
         conferences: this.#conferences.size,
@@ -179,6 +187,7 @@ export class MediaHost {
         this.#handlers.closeConference({ conferenceId: id, reason: 'engine-closed' });
       }
       this.#scheduler.close();
+      this.#receiver.close();
       return null;
     },
   };
@@ -210,6 +219,7 @@ export class MediaHost {
       totals: this.#departed,
       shared: c.sharedEncodings,
       batch: this.#batch,
+      receiver: this.#receiver,
     };
   }
 

@@ -11,6 +11,7 @@ import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { PortSpec, SourceSpec } from '../ports/specs.js';
 import type { TransportStats } from '../transports/TransportStats.js';
+import type { UdpReceiverStats } from '../transports/UdpReceiver.js';
 import type { HostMetrics } from './MediaMetrics.js';
 
 interface ConferenceRef {
@@ -41,6 +42,8 @@ export interface HostStats {
   participants: number;
   /** latenessSince: every tick's lateness since the thread started, in buckets (the load benchmark's window). */
   scheduler: SchedulerStats & { latenessSince: LatenessSnapshot };
+  /** The tick-time socket reader: drains, datagrams read, read errors, handler exceptions. */
+  receiver: UdpReceiverStats;
 }
 
 export interface HostCommands {

@@ -40,6 +40,17 @@ export interface NativeResampler {
   tapsPerPhase(): number;
 }
 
+/** See native/net/udp_receiver.h. add/remove return 0 or an errno. */
+export interface NativeUdpReceiver {
+  add(fd: number, slot: number): number;
+  remove(fd: number): number;
+  /** Records are [slot, IPv4 (host order), port, length] × count; datagram i is at arena[i × 1500]. */
+  drain(arena: Uint8Array, records: Int32Array, arrivalMs: Float64Array, maxPackets: number, perSocket: number): number;
+  /** [errors, lastErrno] */
+  stats(): [number, number];
+  close(): void;
+}
+
 export interface NativeAddon {
   MixKernel: new (samples: number, subLen: number, maxTopK: number) => NativeMixKernel;
   Resampler: new (inRate: number, outRate: number, maxInput: number) => NativeResampler;
@@ -50,6 +61,7 @@ export interface NativeAddon {
   monotonicNow(out: Float64Array): void;
   /** Records are [fd, IPv4 (host order), port, offset, length] × count; errors[i] = 0 or errno. */
   sendUdpBatch(arena: Uint8Array, records: Int32Array, count: number, errors: Int32Array): number;
+  UdpReceiver: new () => NativeUdpReceiver;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,5 @@
 import type { Logger } from '../util/logger.js';
+import { intToIpv4 } from './ipv4.js';
 
 /** Why an incoming packet was dropped. */
 export type DropReason =
@@ -40,10 +41,13 @@ export class DropCounter {
     return this.#total;
   }
 
-  drop(reason: DropReason, from?: string): void {
+  /** `from`: the source, an address or an IPv4 number (formatted only when logged). */
+  drop(reason: DropReason, from?: string | number): void {
     const n = (this.counts[reason] ?? 0) + 1;
     this.counts[reason] = n;
     this.#total++;
-    if (n === 1 || n % 1000 === 0) this.#log.warn({ ...this.#context, reason, count: n, from }, 'packet dropped');
+    if (n === 1 || n % 1000 === 0) {
+      this.#log.warn({ ...this.#context, reason, count: n, from: typeof from === 'number' ? intToIpv4(from) : from }, 'packet dropped');
+    }
   }
 }

@@ -11,6 +11,7 @@ import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 import type { OpusEncoderSettings } from '../codecs/codecFor.js';
 import type { Logger } from '../util/logger.js';
 import type { UdpBatch } from './UdpBatch.js';
+import type { UdpReceiver } from './UdpReceiver.js';
 import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
@@ -33,6 +34,8 @@ export interface RtpEndpointConfig {
   shared?: SharedEncodings;
   /** The media thread's batch of tick packets. */
   batch?: UdpBatch;
+  /** The media thread's tick-time socket reader. */
+  receiver?: UdpReceiver;
 }
 
 /**
@@ -158,6 +161,7 @@ export class RtpEndpoint implements PcmPort {
       context: c.context,
       shared: c.shared,
       batch: c.batch,
+      receiver: c.receiver,
     });
     this.#transport.onEnded = (reason) => this.onEnded?.(reason);
     this.#transport.onDtmf = (digit, ms) => this.onDtmf?.(digit, ms);

@@ -4,7 +4,10 @@ import type { FrameFormat } from '../mixing/FrameFormat.js';
 import type { OutputMode } from '../mixing/flags.js';
 import { InboundStream } from '../media/InboundStream.js';
 import { joinPacket, OutboundStream } from '../media/OutboundStream.js';
-import { ipv4ToInt, socketFd, type UdpBatch } from './UdpBatch.js';
+import type { UdpBatch } from './UdpBatch.js';
+import type { UdpReceiver } from './UdpReceiver.js';
+import { ipv4ToInt } from './ipv4.js';
+import { socketFd } from './socketHandle.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import { DtmfReceiver } from '../rtp/dtmf.js';
 import { readAudioLevel } from '../rtp/headerExtensions.js';
@@ -36,6 +39,8 @@ export interface RtpTransportOptions {
   shared?: SharedEncodings;
   /** The media thread's batch of tick packets; without it each packet goes through dgram. */
   batch?: UdpBatch;
+  /** The media thread's tick-time socket reader; without it dgram delivers each datagram. */
+  receiver?: UdpReceiver;
 }
 
 export type { TransportStats as RtpTransportStats } from './TransportStats.js';
@@ -83,6 +88,8 @@ export class RtpTransport implements PcmPort {
   /** The destination the batch address was computed for, to redo it only when it changes. */
   #batchTo: unknown = null;
   #batchAddress: number | null = null;
+  /** The sockets' places in the receiver, to leave it before they close. */
+  readonly #receiverSlots: number[] = [];
 
   constructor(o: RtpTransportOptions) {
     this.#o = o;
@@ -113,8 +120,8 @@ export class RtpTransport implements PcmPort {
     });
     this.#sockets = [o.ports.rtp, ...(o.ports.rtcp ? [o.ports.rtcp] : [])];
     this.#fd = o.batch === undefined ? -1 : socketFd(o.ports.rtp);
-    o.ports.rtp.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, false));
-    o.ports.rtcp?.on('message', (msg, rinfo) => this.#onDatagram(msg, rinfo, true));
+    this.#listen(o.ports.rtp, false);
+    if (o.ports.rtcp) this.#listen(o.ports.rtcp, true);
     for (const s of this.#sockets) s.on('error', (err) => o.log.warn({ ...o.context, err: err.message }, 'socket error'));
     this.#timeout = setInterval(() => this.#checkTimeout(), Math.min(1000, o.mediaTimeoutMs / 2));
     this.#timeout.unref();
@@ -166,28 +173,43 @@ export class RtpTransport implements PcmPort {
     this.#closed = true;
     clearInterval(this.#timeout);
     this.#rtcp.stop(true);
+    for (const slot of this.#receiverSlots) this.#o.receiver!.remove(slot);
     for (const s of this.#sockets) s.close();
   }
 
-  #onDatagram(msg: Buffer, rinfo: RemoteInfo, rtcpSocket: boolean): void {
+  /** Reads a socket through the media thread's receiver, or through dgram where it cannot. */
+  #listen(socket: Socket, rtcpSocket: boolean): void {
+    const slot = this.#o.receiver?.add(socket, rtcpSocket ? this.#onRtcpDatagram : this.#onRtpDatagram) ?? null;
+    if (slot !== null) this.#receiverSlots.push(slot);
+    else socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.#onDatagram(msg, msg.length, ipv4ToInt(rinfo.address) ?? 0, rinfo.port, Date.now(), rtcpSocket));
+  }
+
+  readonly #onRtpDatagram = (buf: Uint8Array, length: number, ip: number, port: number, arrivalMs: number): void =>
+    this.#onDatagram(buf, length, ip, port, arrivalMs, false);
+
+  readonly #onRtcpDatagram = (buf: Uint8Array, length: number, ip: number, port: number, arrivalMs: number): void =>
+    this.#onDatagram(buf, length, ip, port, arrivalMs, true);
+
+  /** buf[0, length) from ip:port; buf may be a reused view, so nothing keeps it past this call. */
+  #onDatagram(buf: Uint8Array, length: number, from: number, fromPort: number, now: number, rtcpSocket: boolean): void {
     if (this.#closed) return;
-    const from = rinfo.address;
-    if (msg.length > MAX_DATAGRAM) return this.#drops.drop('oversized', from);
-    const now = Date.now();
+    if (length > MAX_DATAGRAM) return this.#drops.drop('oversized', from);
     if (rtcpSocket) {
       if (!this.#source.acceptRtcp(from)) return this.#drops.drop('foreign-source', from);
-      return this.#onRtcp(msg, now);
+      return this.#onRtcp(buf.subarray(0, length), now);
     }
-    if (!this.#source.accept(from, rinfo.port, now)) return this.#drops.drop('foreign-source', from);
-    if (isRtcpPacket(msg, msg.length)) return this.#onRtcp(msg, now);
-    let data: Uint8Array = msg;
+    if (!this.#source.accept(from, fromPort, now)) return this.#drops.drop('foreign-source', from);
+    if (isRtcpPacket(buf, length)) return this.#onRtcp(buf.subarray(0, length), now);
+    let data = buf;
+    let dataLength = length;
     if (this.#srtpIn !== null) {
-      const plain = this.#srtpIn.unprotectRtp(msg);
+      const plain = this.#srtpIn.unprotectRtp(buf, length);
       if (typeof plain === 'string') return this.#drops.drop(SRTP_DROP[plain], from);
       data = plain;
+      dataLength = plain.length;
     }
     const p = this.#packet;
-    const error = parseRtp(data, data.length, p);
+    const error = parseRtp(data, dataLength, p);
     if (error !== null) return this.#drops.drop(error, from);
     const media = this.#media;
     const isAudio = p.payloadType === media.codec.payloadType;
@@ -195,7 +217,7 @@ export class RtpTransport implements PcmPort {
     if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
     if (!this.#acceptSsrc(p.ssrc, now)) return this.#drops.drop('wrong-ssrc', from);
     this.#packetsIn++;
-    this.#bytesIn += msg.length;
+    this.#bytesIn += length;
     this.#lastPacketAt = now;
     this.#rtcp.onRtp(p.sequenceNumber, p.timestamp, now, p.ssrc);
     let level = -1;
@@ -233,7 +255,7 @@ export class RtpTransport implements PcmPort {
     return true;
   }
 
-  #onRtcp(msg: Buffer, now: number): void {
+  #onRtcp(msg: Uint8Array, now: number): void {
     let data: Uint8Array = msg;
     if (this.#srtpIn !== null) {
       const plain = this.#srtpIn.unprotectRtcp(msg);

@@ -1,5 +1,3 @@
-import type { Socket } from 'node:dgram';
-import { isIPv4 } from 'node:net';
 import { native } from '../native/binding.js';
 
 const FIELDS = 5; // fd, IPv4, port, offset, length: the native record (native/net/udp_batch.h)
@@ -60,23 +58,4 @@ export class UdpBatch {
       for (let i = 0; i < count; i++) if (this.#errors[i] !== 0) this.stats.lastErrno = this.#errors[i];
     }
   }
-}
-
-/** The dotted IPv4 address as the 32-bit number the native record holds (host order), or null. */
-export function ipv4ToInt(address: string): number | null {
-  if (!isIPv4(address)) return null;
-  const [a, b, c, d] = address.split('.').map(Number);
-  return ((a << 24) | (b << 16) | (c << 8) | d) | 0;
-}
-
-/**
- * The descriptor of a bound dgram socket, or -1 where it cannot be had (the caller then sends
- * through dgram). Node keeps it on the socket's internal state; there is no public accessor,
- * and `_handle` is deprecated, so the state is found by its symbol's description.
- */
-export function socketFd(socket: Socket): number {
-  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const state = key === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } } | undefined>)[key];
-  const fd = state?.handle?.fd;
-  return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 ? fd : -1;
 }

@@ -1,6 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ipv4ToInt, socketFd, UdpBatch } from '../../src/transports/UdpBatch.js';
+import { ipv4ToInt } from '../../src/transports/ipv4.js';
+import { socketFd } from '../../src/transports/socketHandle.js';
+import { UdpBatch } from '../../src/transports/UdpBatch.js';
 
 const sockets: Socket[] = [];
 afterEach(() => {

@@ -314,6 +314,10 @@ describe('bad input on an RTP participant is dropped, counted, and does not dist
     }, 8);
     expect(sent).toBe(ATTACK / 2);
     expectUndisturbed(o, { oversized: ATTACK / 2 });
+    // They came through the media thread's tick-time reader, which truncates at 1500 and says so.
+    const [host] = await engine.hostStats();
+    expect(host.receiver.packets).toBeGreaterThan(ATTACK);
+    expect(host.receiver.errors).toBe(0);
   });
 
   it('drops packets from a foreign address (127.0.0.2) as foreign-source, including a forged BYE', async () => {
