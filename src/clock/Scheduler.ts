@@ -18,7 +18,8 @@ import { monotonicMs } from './monotonic.js';
  * the earliest deadline, with the delay rounded down to whole ms. Node measures timers against
  * its millisecond loop clock, so a wake can land up to ~1.5 ms early: a tick is run when its
  * deadline is within EARLY_MS (1 ms) of now, and lateMs may therefore be slightly negative
- * (>= -1). Waking earlier than that only re-arms. With no tickables no timer is pending, so an
+ * (>= -1). Waking earlier than that only re-arms. With `pollMs` the timer also fires at least
+ * that often between ticks, for onBeforeTicks. With no tickables no timer is pending, so an
  * idle scheduler neither costs CPU nor holds the process open.
  *
  * Stall policy. On a wake, let `due` be the number of a tickable's grid slots whose deadline has
@@ -50,6 +51,12 @@ export interface SchedulerOptions {
   maxCatchUp?: number;
   /** Default 1: start offsets per interval that tickables are spread over (1..interval). */
   phases?: number;
+  /**
+   * While anything is scheduled, wake at least this often (ms, whole) even with no tick due, so
+   * that onBeforeTicks keeps up with work that arrives between ticks (reading sockets). Default:
+   * wake only for ticks.
+   */
+  pollMs?: number;
 }
 
 export interface SchedulerStats {
@@ -85,6 +92,7 @@ export class Scheduler {
   private readonly now: () => number;
   private readonly maxCatchUp: number;
   private readonly phases: number;
+  private readonly pollMs: number;
   /** Tickables per "interval/offset", to place the next one on the emptiest offset. */
   private readonly phaseLoad = new Map<string, number>();
   private readonly epoch: number;
@@ -117,6 +125,11 @@ export class Scheduler {
       throw new InvalidArgumentError('phases', 'must be an integer in 1..1000');
     }
     this.phases = phases;
+    const pollMs = opts.pollMs ?? Infinity;
+    if (pollMs !== Infinity && (!Number.isInteger(pollMs) || pollMs < 1 || pollMs > 1000)) {
+      throw new InvalidArgumentError('pollMs', 'must be an integer in 1..1000');
+    }
+    this.pollMs = pollMs;
     this.epoch = this.now();
   }
 
@@ -306,7 +319,10 @@ export class Scheduler {
     }
     if (due === Infinity) return this.disarm();
     if (this.timer !== null) clearTimeout(this.timer);
-    const delay = Math.floor(due - this.now());
+    const now = this.now();
+    // A poll wake runs no tick (its deadline is not near) but calls onBeforeTicks.
+    if (due - now > this.pollMs) due = now + this.pollMs;
+    const delay = Math.floor(due - now);
     this.timer = setTimeout(this.onTimer, delay > 0 ? delay : 0);
     this.armedFor = due;
   }

@@ -214,6 +214,24 @@ describe('Scheduler', () => {
     expect(() => make({ phases: 0 })).toThrow(/phases/);
   });
 
+  it('with pollMs, calls onBeforeTicks between ticks too, and only ticks on the grid', async () => {
+    const s = make({ pollMs: 2 });
+    let polls = 0;
+    s.onBeforeTicks = () => polls++;
+    const r = new Recorder(40);
+    s.add(r);
+    await sleep(205);
+    s.remove(r);
+    // Five 40 ms frames, with a poll about every 2 ms between them (timers run late, not early).
+    expect(r.log.length).toBeGreaterThanOrEqual(4);
+    expect(r.log.length).toBeLessThanOrEqual(6);
+    expect(polls).toBeGreaterThan(4 * r.log.length);
+    expect(polls).toBeLessThanOrEqual(110);
+    expect(s.timerPending).toBe(false);
+    expect(() => make({ pollMs: 0 })).toThrow(/pollMs/);
+    expect(() => make({ pollMs: 1.5 })).toThrow(/pollMs/);
+  });
+
   it('holds no timer when empty', async () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
     const base = timeouts();
