@@ -107,8 +107,8 @@ export class Scheduler {
   /** Set when an entry was removed during a wake; the array is compacted afterwards. */
   private dirty = false;
   private closed = false;
-  private afterTicksFailed = false;
-  private beforeTicksFailed = false;
+  /** Hooks whose last call threw: each failure streak is logged once. */
+  private readonly hookFailed = { onBeforeTicks: false, onAfterTicks: false };
   private ticks = 0;
   private skippedTicks = 0;
   private stalls = 0;
@@ -226,14 +226,14 @@ export class Scheduler {
     this.timer = null;
     this.armedFor = Infinity;
     this.inWake = true;
-    if (this.onBeforeTicks !== undefined) this.beforeTicks();
+    if (this.onBeforeTicks !== undefined) this.callHook('onBeforeTicks');
     const entries = this.entries;
     // Entries added by a tick are not visited in this wake; their first slot is still ahead.
     const n = entries.length;
     for (let i = 0; i < n && !this.closed; i++) if (entries[i].live) this.runDue(entries[i]);
     if (this.dirty) this.compact();
     this.inWake = false;
-    if (this.onAfterTicks !== undefined && !this.closed) this.afterTicks();
+    if (this.onAfterTicks !== undefined && !this.closed) this.callHook('onAfterTicks');
     if (!this.closed && this.entries.length > 0) this.arm();
   }
 
@@ -282,23 +282,13 @@ export class Scheduler {
     }
   }
 
-  private beforeTicks(): void {
+  private callHook(name: 'onBeforeTicks' | 'onAfterTicks'): void {
     try {
-      this.onBeforeTicks!();
-      this.beforeTicksFailed = false;
+      this[name]!();
+      this.hookFailed[name] = false;
     } catch (err) {
-      if (!this.beforeTicksFailed) console.error('roomtone: onBeforeTicks threw', err);
-      this.beforeTicksFailed = true;
-    }
-  }
-
-  private afterTicks(): void {
-    try {
-      this.onAfterTicks!();
-      this.afterTicksFailed = false;
-    } catch (err) {
-      if (!this.afterTicksFailed) console.error('roomtone: onAfterTicks threw', err);
-      this.afterTicksFailed = true;
+      if (!this.hookFailed[name]) console.error(`roomtone: ${name} threw`, err);
+      this.hookFailed[name] = true;
     }
   }
 

@@ -1,20 +1,10 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ipv4ToInt } from '../../src/transports/ipv4.js';
 import { socketFd } from '../../src/transports/socketHandle.js';
 import { UdpBatch } from '../../src/transports/UdpBatch.js';
+import { loopbackSockets } from '../helpers/loopbackSockets.js';
 
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.close();
-});
-
-async function bound(): Promise<Socket> {
-  const s = createSocket('udp4');
-  sockets.push(s);
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  return s;
-}
+const { bound } = loopbackSockets();
 
 describe('UdpBatch', () => {
   it('sends every queued datagram, header then payload, from each sender socket', async () => {
@@ -53,7 +43,6 @@ describe('UdpBatch', () => {
     const batch = new UdpBatch();
     const fd = socketFd(a);
     a.close();
-    sockets.length = 0;
     batch.add(fd, ipv4ToInt('127.0.0.1')!, 9, Uint8Array.of(1), Uint8Array.of(2));
     batch.flush();
     expect(batch.stats.errors).toBe(1);

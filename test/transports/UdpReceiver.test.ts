@@ -3,20 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { intToIpv4 } from '../../src/transports/ipv4.js';
 import { UdpReceiver } from '../../src/transports/UdpReceiver.js';
+import { loopbackSockets } from '../helpers/loopbackSockets.js';
 
-const sockets: Socket[] = [];
+const { bound, track } = loopbackSockets();
 const receivers: UdpReceiver[] = [];
 afterEach(() => {
   for (const r of receivers.splice(0)) r.close();
-  for (const s of sockets.splice(0)) s.close();
 });
-
-async function bound(): Promise<Socket> {
-  const s = createSocket('udp4');
-  sockets.push(s);
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  return s;
-}
 
 function receiver(): UdpReceiver {
   const r = new UdpReceiver();
@@ -152,8 +145,6 @@ describe('UdpReceiver', () => {
 
   it('refuses a socket that is not bound, leaving it to dgram', () => {
     const r = receiver();
-    const s = createSocket('udp4');
-    sockets.push(s);
-    expect(r.add(s, () => {})).toBeNull();
+    expect(r.add(track(createSocket('udp4')), () => {})).toBeNull();
   });
 });
