@@ -112,7 +112,7 @@ export class Generator {
     socket.on('error', () => this.#socketErrors++);
     this.#sockets.push(socket);
     const slot = this.#receiver.add(socket, (buf, length) => this.#onMessage(i, buf, length));
-    if (slot === null || socketFd(socket) < 0) throw new Error('the generator needs the native socket reader (a bound udp4 socket)');
+    if (slot === null) throw new Error('the generator needs the native socket reader (a bound udp4 socket)');
     this.#receiverSlots.push(slot);
     return { socket, port: socket.address().port };
   }

@@ -25,25 +25,25 @@ export interface MediaHostOptions {
 }
 
 /**
- * Runs conferences on one thread: the main thread (inline) or a media worker. It owns the
- * thread's single Scheduler and RTP port pool, executes commands between ticks, and posts
- * events after ticks. A conference is on the clock only while it has participants, so an
- * empty one costs nothing.
- */
-/**
  * Sockets are read at every wake, and at least this often (ms) between ticks. A lone
  * 700-participant conference wakes its thread once per 20 ms frame: reading 700 datagrams
  * right before its tick started the tick 2.8 ms late at the median; read in tenths, they do not.
  */
 const POLL_MS = 2;
 
+/**
+ * Runs conferences on one thread: the main thread (inline) or a media worker. It owns the
+ * thread's single Scheduler and RTP port pool, executes commands between ticks, and posts
+ * events after ticks. A conference is on the clock only while it has participants, so an
+ * empty one costs nothing.
+ */
 export class MediaHost {
   readonly #post: (message: HostMessage) => void;
   /**
    * Conferences start at whole-ms offsets (20 for 20 ms frames): the thread's work spreads over
-   * the frame in small wakes. Sharing two cores at 100 × 10, wakes 1 ms apart put tick p99 at
-   * 3.4-4.7 ms in four runs, against 5.5-8 ms for ten offsets 2 ms apart: a short wake is
-   * rarely preempted, and one that is delays fewer conferences.
+   * the frame in small wakes. Sharing two cores at 100 × 10, the runs right after this change
+   * had tick p99 3.4-4.8 ms, the runs right before it (ten offsets 2 ms apart) 5.5-8 ms: a short
+   * wake is rarely preempted, and one that is delays fewer conferences.
    */
   readonly #scheduler = new Scheduler({ phases: 40, pollMs: POLL_MS });
   readonly #conferences = new Map<string, ConferenceRuntime>();

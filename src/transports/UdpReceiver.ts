@@ -8,7 +8,7 @@ const SLOT_BYTES = 1500;
 /** Datagrams per native call; a drain makes more calls while they come back full. */
 const MAX_PACKETS = 256;
 const MAX_CALLS = 16;
-/** A flooding socket gets this many datagrams per drain; the kernel drops the rest. */
+/** A flooding socket gets this many datagrams per drain; the rest wait in its kernel buffer, which drops what does not fit. */
 const PER_SOCKET = 8;
 
 /**
