@@ -41,7 +41,7 @@ export class MediaHost {
   readonly #post: (message: HostMessage) => void;
   /**
    * Conferences start at whole-ms offsets (20 for 20 ms frames): the thread's work spreads over
-   * the frame in small wakes. Sharing two cores at 100 × 10, the runs right after this change
+   * the frame in small wakes. Sharing two cores at 100 × 10, most runs right after this change
    * had tick p99 3.4-4.8 ms, the runs right before it (ten offsets 2 ms apart) 5.5-8 ms: a short
    * wake is rarely preempted, and one that is delays fewer conferences.
    */

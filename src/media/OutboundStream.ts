@@ -2,7 +2,7 @@ import { monotonicMs } from '../clock/monotonic.js';
 import type { AudioEncoder } from '../codecs/AudioEncoder.js';
 import { Resampler } from '../codecs/Resampler.js';
 import { isDigitalSilence } from './digitalSilence.js';
-import type { SharedEncodings } from './SharedEncodings.js';
+import type { SharedEncodingRef } from './SharedEncodings.js';
 import { InvalidArgumentError } from '../errors.js';
 import { OutputMode } from '../mixing/flags.js';
 import { writeRtpHeader } from '../rtp/RtpPacket.js';
@@ -36,7 +36,7 @@ export interface OutboundStreamOptions {
    */
   send: (header: Uint8Array, payload: Uint8Array) => void;
   /** The conference's shared-mix encoder, for ticks where this listener hears the shared mix. */
-  shared?: { encodings: SharedEncodings; key: string; silenceKey: string; make: () => AudioEncoder };
+  shared?: SharedEncodingRef;
 }
 
 const RTP_HEADER = 12;

@@ -173,3 +173,19 @@ export class SharedEncodings {
     return (this.#encoders.get(key) ?? this.#silences.get(key))?.lastPcm;
   }
 }
+
+/** How an outbound stream reaches its conference's shared encodes. */
+export interface SharedEncodingRef {
+  encodings: SharedEncodings;
+  /** Listeners with equal keys (codec settings and ptime) share one encode per tick. */
+  key: string;
+  /** The shared digital-silence packet of those settings. */
+  silenceKey: string;
+  make: () => AudioEncoder;
+}
+
+/** The one place the sharing keys are made, for every transport. */
+export function sharedEncodingRef(encodings: SharedEncodings, encoderKey: string, ptimeMs: number, make: () => AudioEncoder): SharedEncodingRef {
+  const key = `${encoderKey}/${ptimeMs}`;
+  return { encodings, key, silenceKey: `${key}/silence`, make };
+}

@@ -15,7 +15,7 @@ import { isRtcpPacket, newRtpPacket, parseRtp } from '../rtp/RtpPacket.js';
 import type { NegotiatedMedia } from '../sdp/NegotiatedMedia.js';
 import { SrtpContext, type SrtpError } from '../srtp/SrtpContext.js';
 import type { Logger } from '../util/logger.js';
-import type { SharedEncodings } from '../media/SharedEncodings.js';
+import { sharedEncodingRef, type SharedEncodings } from '../media/SharedEncodings.js';
 import { DropCounter, type DropReason } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
 import { RtcpSession } from './RtcpSession.js';
@@ -106,7 +106,7 @@ export class RtpTransport implements PcmPort {
       payloadType: o.media.codec.payloadType,
       ssrc: o.localSsrc,
       send: (header, payload) => this.#sendRtp(header, payload),
-      shared: o.shared && { encodings: o.shared, key: `${encoderKey}/${o.media.ptimeMs}`, silenceKey: `${encoderKey}/${o.media.ptimeMs}/silence`, make: makeEncoder },
+      shared: o.shared && sharedEncodingRef(o.shared, encoderKey, o.media.ptimeMs, makeEncoder),
     });
     this.#srtpIn = o.media.srtp ? new SrtpContext(o.media.srtp.remote) : null;
     this.#srtpOut = o.media.srtp ? new SrtpContext(o.media.srtp.local) : null;

@@ -16,7 +16,7 @@ import type { OutputMode } from '../mixing/flags.js';
 import type { PcmPort } from '../ports/PcmPort.js';
 import type { NegotiatedCodec } from '../sdp/NegotiatedMedia.js';
 import type { Logger } from '../util/logger.js';
-import type { SharedEncodings } from '../media/SharedEncodings.js';
+import { sharedEncodingRef, type SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import { DropCounter } from './DropCounter.js';
 import type { TransportStats } from './TransportStats.js';
@@ -89,7 +89,7 @@ export class WebRtcTransport implements PcmPort {
       send: (header, payload) => {
         if (this.#connected) void this.#transceiver.sender.sendRtp(joinPacket(header, payload));
       },
-      shared: c.shared && { encodings: c.shared, key: `${encoderKey}/20`, silenceKey: `${encoderKey}/20/silence`, make: makeEncoder },
+      shared: c.shared && sharedEncodingRef(c.shared, encoderKey, 20, makeEncoder),
     });
     this.#levelId = transceiver.headerExtensions.find((e) => e.uri === AUDIO_LEVEL_URI)?.id;
     // werift announces the remote track during setRemoteDescription, before this object exists.
