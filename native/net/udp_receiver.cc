@@ -47,7 +47,9 @@ void UdpReceiver::close() {
 int UdpReceiver::add(int fd, uint32_t slot) {
   if (epoll_ < 0) return EBADF;
   const int on = 1;
-  // Without the arrival stamp the drain would date every datagram at the drain itself.
+  // Without the arrival stamp the drain would date every datagram at the drain itself. (Linux
+  // starts stamping a moment after the first socket asks, so the very first datagrams may be
+  // dated at the read anyway.)
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
   epoll_event ev{};
   ev.events = EPOLLIN;

@@ -22,6 +22,14 @@ import { monotonicMs } from './monotonic.js';
  * that often between ticks, for onBeforeTicks. With no tickables no timer is pending, so an
  * idle scheduler neither costs CPU nor holds the process open.
  *
+ * Precise wakes. Node's timers wait at least 1 ms and wake on the loop's whole milliseconds, so
+ * a thread due again in 0.3 ms sleeps 1-2 ms; a busy one then drifts into fewer, longer wakes
+ * that each run many ticks late (a media thread at 100 x 10 woke 160 times a second instead of
+ * 1000, with bursts of 2-3 ms that the OS scheduler preempted). With `sleepUntil`, a wake due
+ * within PRECISE_MS is reached by letting the event loop run once (setImmediate) and then
+ * sleeping the thread until the deadline itself; a later one by a timer set to fire early,
+ * then the same. Ticks then run at most PRECISE_EARLY_MS early.
+ *
  * Stall policy. On a wake, let `due` be the number of a tickable's grid slots whose deadline has
  * passed, give or take EARLY_MS (normally 1), and `extra = due - 1`.
  *  - extra <= maxCatchUp (a hiccup, default 2): the due ticks run back-to-back, each with its own
@@ -57,6 +65,11 @@ export interface SchedulerOptions {
    * wake only for ticks.
    */
   pollMs?: number;
+  /**
+   * Blocks the thread until a deadline on `now`'s clock (monotonic ms). Given, wakes land on
+   * their deadline rather than on Node's millisecond timer grid (see "Precise wakes").
+   */
+  sleepUntil?: (deadlineMs: number) => void;
 }
 
 export interface SchedulerStats {
@@ -67,6 +80,9 @@ export interface SchedulerStats {
 
 /** How early a tick may run, to absorb Node's millisecond timer granularity. */
 const EARLY_MS = 1;
+/** With sleepUntil: how early a tick may run, and how near a wake must be to be slept for. */
+const PRECISE_EARLY_MS = 0.25;
+const PRECISE_MS = 2.5;
 const LATENESS_WINDOW = 32768;
 
 interface Entry {
@@ -93,6 +109,8 @@ export class Scheduler {
   private readonly maxCatchUp: number;
   private readonly phases: number;
   private readonly pollMs: number;
+  private readonly sleepUntil: ((deadlineMs: number) => void) | undefined;
+  private readonly earlyMs: number;
   /** Tickables per "interval/offset", to place the next one on the emptiest offset. */
   private readonly phaseLoad = new Map<string, number>();
   private readonly epoch: number;
@@ -101,7 +119,13 @@ export class Scheduler {
   private readonly lateness = new LatencyStats(LATENESS_WINDOW);
   private readonly latenessHistogram = new LatenessHistogram();
   private readonly onTimer = (): void => this.wake();
+  private readonly onImmediate = (): void => {
+    this.immediate = null;
+    this.sleepUntil!(this.armedFor);
+    this.wake();
+  };
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
   private armedFor = Infinity; // deadline of the pending timer
   private inWake = false;
   /** Set when an entry was removed during a wake; the array is compacted afterwards. */
@@ -130,6 +154,8 @@ export class Scheduler {
       throw new InvalidArgumentError('pollMs', 'must be an integer in 1..1000');
     }
     this.pollMs = pollMs;
+    this.sleepUntil = opts.sleepUntil;
+    this.earlyMs = opts.sleepUntil === undefined ? EARLY_MS : PRECISE_EARLY_MS;
     this.epoch = this.now();
   }
 
@@ -177,7 +203,7 @@ export class Scheduler {
 
   /** Whether a timer is pending (diagnostics and tests: false whenever size is 0). */
   get timerPending(): boolean {
-    return this.timer !== null;
+    return this.timer !== null || this.immediate !== null;
   }
 
   stats(): SchedulerStats {
@@ -240,10 +266,10 @@ export class Scheduler {
   private runDue(e: Entry): void {
     const now = this.now();
     const late = now - (e.anchor + e.next * e.interval);
-    if (late < -EARLY_MS) return;
+    if (late < -this.earlyMs) return;
     // Slots due within the early allowance count as due, or a wake 0.5 ms before a slot after a
     // stall would run the previous slot 19.5 ms late and then this one right behind it.
-    const extra = Math.floor((late + EARLY_MS) / e.interval);
+    const extra = Math.floor((late + this.earlyMs) / e.interval);
     if (extra > this.maxCatchUp) {
       this.skippedTicks += extra;
       this.stalls++;
@@ -308,18 +334,31 @@ export class Scheduler {
       if (d < due) due = d;
     }
     if (due === Infinity) return this.disarm();
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.clearWake();
     const now = this.now();
     // A poll wake runs no tick (its deadline is not near) but calls onBeforeTicks.
     if (due - now > this.pollMs) due = now + this.pollMs;
-    const delay = Math.floor(due - now);
-    this.timer = setTimeout(this.onTimer, delay > 0 ? delay : 0);
     this.armedFor = due;
+    const wait = due - now;
+    if (this.sleepUntil !== undefined && wait < PRECISE_MS) {
+      this.immediate = setImmediate(this.onImmediate);
+      return;
+    }
+    // With sleepUntil the timer fires early (a wake before any deadline only re-arms), and the
+    // last stretch is slept precisely.
+    const delay = Math.floor(this.sleepUntil === undefined ? wait : wait - 2);
+    this.timer = setTimeout(this.onTimer, delay > 0 ? delay : 0);
   }
 
   private disarm(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.clearWake();
     this.armedFor = Infinity;
+  }
+
+  private clearWake(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
   }
 }

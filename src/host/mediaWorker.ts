@@ -17,6 +17,6 @@ if (parentPort) {
   const port = parentPort;
   const data = workerData as WorkerHostData;
   const log = data.logging === 'silent' ? silentLogger : stderrLogger;
-  const host = new MediaHost((message) => port.postMessage(message), { config: data.config, ports: data.ports, log });
+  const host = new MediaHost((message) => port.postMessage(message), { config: data.config, ports: data.ports, log, preciseWakes: true });
   port.on('message', (message: RequestMessage) => host.handle(message));
 }

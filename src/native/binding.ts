@@ -59,6 +59,8 @@ export interface NativeAddon {
   encodeAlaw(pcm: Int16Array, payload: Uint8Array): void;
   decodeAlaw(payload: Uint8Array, pcm: Int16Array): void;
   monotonicNow(out: Float64Array): void;
+  /** Blocks until the monotonicNow clock reads deadline[0] ms (returns at once when past; at most 20 ms). */
+  sleepUntil(deadline: Float64Array): void;
   /** Records are [fd, IPv4 (host order), port, offset, length] × count; errors[i] = 0 or errno. */
   sendUdpBatch(arena: Uint8Array, records: Int32Array, count: number, errors: Int32Array): number;
   UdpReceiver: new () => NativeUdpReceiver;

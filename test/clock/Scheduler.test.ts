@@ -272,6 +272,40 @@ describe('Scheduler', () => {
     expect(() => s.add(t)).toThrow(/closed/);
   });
 
+  it('with sleepUntil, sleeps to each deadline and runs ticks at most 0.25 ms early (injected clock)', async () => {
+    let now = 1000;
+    const slept: number[] = [];
+    // Stands in for the blocking sleep: the clock reaches the deadline it was asked for.
+    const sleepUntil = (deadline: number) => {
+      slept.push(deadline);
+      now = Math.max(now, deadline);
+    };
+    const s = make({ now: () => now, phases: 20, sleepUntil });
+    const rs = [new Recorder(20), new Recorder(20), new Recorder(20)];
+    for (const r of rs) s.add(r); // offsets 0, 1 and 2 ms
+    await sleep(10);
+    // One wake per offset, each reached by sleeping to it, not three ticks batched on the 1 ms timer grid.
+    expect(slept).toEqual([1000, 1001, 1002]);
+    expect(rs.map((r) => r.log.map((x) => [x.frame, x.late]))).toEqual([[[0, 0]], [[0, 0]], [[0, 0]]]);
+    expect(s.timerPending).toBe(true);
+    // 2.4 ms before the next deadlines: a timer (set to fire early) wakes the scheduler, which
+    // runs nothing yet and sleeps the rest of the way to each.
+    now = 1017.6;
+    await sleep(40);
+    expect(slept.slice(3)).toEqual([1020, 1021, 1022]);
+    expect(rs.map((r) => r.log.slice(1).map((x) => [x.frame, x.late]))).toEqual([[[1, 0]], [[1, 0]], [[1, 0]]]);
+    // 0.2 ms before a deadline counts as due and runs without a sleep; 1.2 ms before does not
+    // (Node's timers allow 1 ms), and is slept to.
+    now = 1039.8;
+    await sleep(40);
+    expect(rs[0].log.slice(2).map((x) => [x.frame, Math.round(x.late * 10) / 10])).toEqual([[2, -0.2]]);
+    expect(slept.slice(6)).toEqual([1041, 1042]);
+    expect(rs[1].log.slice(2).map((x) => [x.frame, x.late])).toEqual([[2, 0]]);
+    for (const r of rs) s.remove(r);
+    expect(s.timerPending).toBe(false);
+    expect(process.getActiveResourcesInfo()).not.toContain('Immediate');
+  });
+
   it('supports remove() inside a tick', async () => {
     const s = make();
     const b = new Recorder(20);

@@ -100,11 +100,11 @@ describe('RTP participant features (real UDP on loopback)', () => {
     // 0-49: level 25 with the voice bit; 50-99: level 60 without it; 100-149: id 2 (not
     // negotiated) says 99, which must be ignored.
     const hiccup = new Hiccup();
+    expect((await p.stats())!.audioLevel).toBeNull(); // nothing sent yet
     const pacer = pace((k) => {
       const ext: [number, Uint8Array][] = k < 50 ? [[1, Uint8Array.of(0x80 | 25)]] : k < 100 ? [[1, Uint8Array.of(60)]] : [[2, Uint8Array.of(99)]];
       hiccup.send(k, stream.next(voice.next(), { extensions: ext }), (d) => peer.send(d));
     }, 150);
-    expect((await p.stats())!.audioLevel).toBeNull();
     // Each level is read 20 ticks into its 50-tick stretch, well clear of both ends.
     await pacer.until(30);
     expect((await p.stats())!.audioLevel).toBe(25);
