@@ -5,8 +5,9 @@
 // native batch, and what came back is read by one native drain per wake (the server's own
 // UdpBatch and UdpReceiver) rather than by a Node callback and Buffer per datagram.
 import { createSocket, type Socket } from 'node:dgram';
-import { performance } from 'node:perf_hooks';
 import { LatenessHistogram } from '../../src/clock/LatenessHistogram.js';
+import { monotonicMs, sleepUntilMs } from '../../src/clock/monotonic.js';
+import { WakeTimer } from '../../src/clock/WakeTimer.js';
 import { ipv4ToInt } from '../../src/transports/ipv4.js';
 import { socketFd } from '../../src/transports/socketHandle.js';
 import { UdpBatch } from '../../src/transports/UdpBatch.js';
@@ -14,8 +15,13 @@ import { UdpReceiver } from '../../src/transports/UdpReceiver.js';
 import { FRAME_SAMPLES } from './signals.js';
 
 export const PTIME_MS = 20;
-/** A slot may be served this early: Node's timers have 1 ms granularity. */
-const EARLY_MS = 0.5;
+/**
+ * Wakes are this far apart at least. Phones send on their own clocks, so the generator serves
+ * each slot on time rather than in the 1-2 ms batches Node's timers would make (WakeTimer sleeps
+ * the last stretch); waking for every slot (50,000 a second at 1000 participants) would cost
+ * more than it measures.
+ */
+const WAKE_GRAIN_MS = 0.5;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 const LEVEL_EXT_ID = 1;
 /** Whether the answer accepted RFC 6464 levels, and under which id. */
@@ -87,8 +93,8 @@ export class Generator {
   #t0 = 0;
   #round = 0;
   #cursor = 0;
-  #timer: NodeJS.Timeout | null = null;
-  #winStart = performance.now();
+  readonly #timer = new WakeTimer(() => this.#wake(), monotonicMs, sleepUntilMs);
+  #winStart = monotonicMs();
 
   constructor(participants: number) {
     this.#n = participants;
@@ -147,26 +153,25 @@ export class Generator {
    * evenly over the frame, as independent phones would be, rather than all in one burst.
    */
   start(): void {
-    this.#t0 = performance.now() + 5;
-    this.#timer = setTimeout(this.#wake, 5);
+    this.#t0 = monotonicMs() + 5;
+    this.#timer.at(this.#t0);
   }
 
   stop(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer.clear();
   }
 
-  #wake = (): void => {
-    this.#timer = null;
+  #wake(): void {
     this.#receiver.drain();
     const spacing = PTIME_MS / this.#n;
     let due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
     // Bounded: each pass serves only slots already due; a late wake catches up in one burst,
     // as a real sender whose thread was descheduled would.
-    while (due <= performance.now() + EARLY_MS) {
+    let now = monotonicMs();
+    while (due <= now) {
       const slot = this.#slots[this.#cursor];
       if (slot !== null) {
-        const late = performance.now() - due;
+        const late = now - due;
         this.latenessAll.record(late);
         if (this.#measuring) this.lateness.record(late);
         this.#send(slot);
@@ -176,10 +181,11 @@ export class Generator {
         this.#round++;
       }
       due = this.#t0 + this.#round * PTIME_MS + this.#cursor * spacing;
+      now = monotonicMs();
     }
     this.#batch.flush();
-    this.#timer = setTimeout(this.#wake, Math.max(0, due - performance.now()));
-  };
+    this.#timer.at(Math.max(due, now + WAKE_GRAIN_MS), now);
+  }
 
   #send(s: Slot): void {
     const payload = s.frames[s.frame];
@@ -234,7 +240,7 @@ export class Generator {
   /** Closes the current 1 s window: per-participant rates go into the measured totals when measuring. */
   roll(): void {
     this.#receiver.drain(); // count what arrived up to now in the window that is closing
-    const now = performance.now();
+    const now = monotonicMs();
     const ms = now - this.#winStart;
     this.#winStart = now;
     if (this.#measuring && ms > 0) {
@@ -254,7 +260,7 @@ export class Generator {
   /** Starts the measured window (once per run) with a fresh 1 s window and lateness record. */
   beginMeasurement(): void {
     this.#measuring = true;
-    this.#winStart = performance.now();
+    this.#winStart = monotonicMs();
     this.#win.fill(0);
     this.lateness.reset();
   }

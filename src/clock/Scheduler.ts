@@ -2,6 +2,7 @@ import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 import { LatenessHistogram, type LatenessSnapshot } from './LatenessHistogram.js';
 import { LatencyStats } from './LatencyStats.js';
 import { monotonicMs } from './monotonic.js';
+import { WakeTimer } from './WakeTimer.js';
 
 /*
  * The conference clock: one scheduler per thread ticks every conference in it.
@@ -25,10 +26,8 @@ import { monotonicMs } from './monotonic.js';
  * Precise wakes. Node's timers wait at least 1 ms and wake on the loop's whole milliseconds, so
  * a thread due again in 0.3 ms sleeps 1-2 ms; a busy one then drifts into fewer, longer wakes
  * that each run many ticks late (a media thread at 100 x 10 woke 160 times a second instead of
- * 1000, with bursts of 2-3 ms that the OS scheduler preempted). With `sleepUntil`, a wake due
- * within PRECISE_MS is reached by letting the event loop run once (setImmediate) and then
- * sleeping the thread until the deadline itself; a later one by a timer set to fire early,
- * then the same. Ticks then run at most PRECISE_EARLY_MS early.
+ * 1000, with bursts of 2-3 ms that the OS scheduler preempted). With `sleepUntil` each wake
+ * lands on its deadline (WakeTimer), and ticks run at most PRECISE_EARLY_MS early.
  *
  * Stall policy. On a wake, let `due` be the number of a tickable's grid slots whose deadline has
  * passed, give or take EARLY_MS (normally 1), and `extra = due - 1`.
@@ -80,9 +79,8 @@ export interface SchedulerStats {
 
 /** How early a tick may run, to absorb Node's millisecond timer granularity. */
 const EARLY_MS = 1;
-/** With sleepUntil: how early a tick may run, and how near a wake must be to be slept for. */
+/** With sleepUntil: how early a tick may run. */
 const PRECISE_EARLY_MS = 0.25;
-const PRECISE_MS = 2.5;
 const LATENESS_WINDOW = 32768;
 
 interface Entry {
@@ -109,7 +107,6 @@ export class Scheduler {
   private readonly maxCatchUp: number;
   private readonly phases: number;
   private readonly pollMs: number;
-  private readonly sleepUntil: ((deadlineMs: number) => void) | undefined;
   private readonly earlyMs: number;
   /** Tickables per "interval/offset", to place the next one on the emptiest offset. */
   private readonly phaseLoad = new Map<string, number>();
@@ -118,15 +115,7 @@ export class Scheduler {
   private readonly byTickable = new Map<Tickable, Entry>();
   private readonly lateness = new LatencyStats(LATENESS_WINDOW);
   private readonly latenessHistogram = new LatenessHistogram();
-  private readonly onTimer = (): void => this.wake();
-  private readonly onImmediate = (): void => {
-    this.immediate = null;
-    this.sleepUntil!(this.armedFor);
-    this.wake();
-  };
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private immediate: ReturnType<typeof setImmediate> | null = null;
-  private armedFor = Infinity; // deadline of the pending timer
+  private readonly timer: WakeTimer;
   private inWake = false;
   /** Set when an entry was removed during a wake; the array is compacted afterwards. */
   private dirty = false;
@@ -154,7 +143,7 @@ export class Scheduler {
       throw new InvalidArgumentError('pollMs', 'must be an integer in 1..1000');
     }
     this.pollMs = pollMs;
-    this.sleepUntil = opts.sleepUntil;
+    this.timer = new WakeTimer(() => this.wake(), this.now, opts.sleepUntil);
     this.earlyMs = opts.sleepUntil === undefined ? EARLY_MS : PRECISE_EARLY_MS;
     this.epoch = this.now();
   }
@@ -175,7 +164,7 @@ export class Scheduler {
     this.entries.push(e);
     this.byTickable.set(t, e);
     // Inside a wake the timer is re-armed when the wake ends.
-    if (!this.inWake && anchor < this.armedFor) this.arm();
+    if (!this.inWake && anchor < this.timer.deadline) this.arm();
   }
 
   remove(t: Tickable): void {
@@ -203,7 +192,7 @@ export class Scheduler {
 
   /** Whether a timer is pending (diagnostics and tests: false whenever size is 0). */
   get timerPending(): boolean {
-    return this.timer !== null || this.immediate !== null;
+    return this.timer.pending;
   }
 
   stats(): SchedulerStats {
@@ -249,8 +238,6 @@ export class Scheduler {
   }
 
   private wake(): void {
-    this.timer = null;
-    this.armedFor = Infinity;
     this.inWake = true;
     if (this.onBeforeTicks !== undefined) this.callHook('onBeforeTicks');
     const entries = this.entries;
@@ -334,31 +321,12 @@ export class Scheduler {
       if (d < due) due = d;
     }
     if (due === Infinity) return this.disarm();
-    this.clearWake();
-    const now = this.now();
     // A poll wake runs no tick (its deadline is not near) but calls onBeforeTicks.
-    if (due - now > this.pollMs) due = now + this.pollMs;
-    this.armedFor = due;
-    const wait = due - now;
-    if (this.sleepUntil !== undefined && wait < PRECISE_MS) {
-      this.immediate = setImmediate(this.onImmediate);
-      return;
-    }
-    // With sleepUntil the timer fires early (a wake before any deadline only re-arms), and the
-    // last stretch is slept precisely.
-    const delay = Math.floor(this.sleepUntil === undefined ? wait : wait - 2);
-    this.timer = setTimeout(this.onTimer, delay > 0 ? delay : 0);
+    const now = this.now();
+    this.timer.at(Math.min(due, now + this.pollMs), now);
   }
 
   private disarm(): void {
-    this.clearWake();
-    this.armedFor = Infinity;
-  }
-
-  private clearWake(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.immediate !== null) clearImmediate(this.immediate);
-    this.timer = null;
-    this.immediate = null;
+    this.timer.clear();
   }
 }
