@@ -27,7 +27,8 @@ const INITIAL_SLOT_BYTES = 160;
 export class JitterBuffer {
   readonly #capacity: number;
   readonly #maxPayload: number;
-  #arena: Uint8Array;
+  /** A Buffer, so that each released payload is one (Opus decoding takes Buffers) without a second view. */
+  #arena: Buffer;
   #slotBytes = INITIAL_SLOT_BYTES;
   readonly #lengths: Int32Array;
   readonly #seqs: Float64Array;
@@ -54,7 +55,7 @@ export class JitterBuffer {
     this.#capacity = opts.capacity ?? 64;
     this.#maxPayload = opts.maxPayload ?? 1500;
     this.#slotBytes = Math.min(INITIAL_SLOT_BYTES, this.#maxPayload);
-    this.#arena = new Uint8Array(this.#capacity * this.#slotBytes);
+    this.#arena = Buffer.alloc(this.#capacity * this.#slotBytes);
     this.#lengths = new Int32Array(this.#capacity);
     this.#seqs = new Float64Array(this.#capacity);
     this.#timestamps = new Float64Array(this.#capacity);
@@ -90,7 +91,11 @@ export class JitterBuffer {
     const slot = ext % this.#capacity;
     if (this.#used[slot] && this.#seqs[slot] === ext) return 'duplicate';
     if (length > this.#slotBytes) this.#grow(length);
-    if (length > 0) this.#arena.set(payload.subarray(offset, offset + length), slot * this.#slotBytes);
+    // A copy loop, not set(subarray()): a view object per packet is what the young generation
+    // would otherwise collect, and payloads are small.
+    const arena = this.#arena;
+    const base = slot * this.#slotBytes - offset;
+    for (let i = offset; i < offset + length; i++) arena[base + i] = payload[i];
     this.#lengths[slot] = length;
     this.#seqs[slot] = ext;
     this.#timestamps[slot] = extTs;
@@ -169,7 +174,7 @@ export class JitterBuffer {
     let bytes = this.#slotBytes;
     while (bytes < length) bytes *= 2;
     bytes = Math.min(bytes, this.#maxPayload);
-    const arena = new Uint8Array(this.#capacity * bytes);
+    const arena = Buffer.alloc(this.#capacity * bytes);
     for (let slot = 0; slot < this.#capacity; slot++) {
       const n = this.#lengths[slot];
       if (this.#used[slot] && n > 0) arena.set(this.#arena.subarray(slot * this.#slotBytes, slot * this.#slotBytes + n), slot * bytes);
