@@ -2,11 +2,13 @@
   "targets": [
     {
       "target_name": "roomtone",
+      "dependencies": ["native/opus/libopus.gyp:libopus"],
       "sources": [
         "native/addon.cc",
         "native/bindings/clock_binding.cc",
         "native/bindings/g711_binding.cc",
         "native/bindings/mix_kernel_binding.cc",
+        "native/bindings/opus_binding.cc",
         "native/bindings/resampler_binding.cc",
         "native/bindings/udp_batch_binding.cc",
         "native/bindings/udp_receiver_binding.cc",

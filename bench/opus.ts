@@ -42,7 +42,7 @@ export function addOpusCases(bench: Bench): { name: string; samples: number }[] 
     cases.push({ name, samples: FRAME });
   }
   const source = new OpusEncoder();
-  const packets = frames.map((f) => source.encode(f));
+  const packets = frames.map((f) => source.encode(f).slice());
   const dec = new OpusDecoder();
   let j = 0;
   bench.add('opus decode 20ms', () => {

@@ -1,6 +1,6 @@
 // Which part of the frame's flow (see the GUIDE's diagram) a V8 profile node's self time belongs
 // to. JS is placed by its own file; native code has no file, so it is placed by the roomtone
-// file that called it: that is how libopus inside @discordjs/opus counts as decode or encode.
+// file that called it: that is how libopus (linked into the addon) counts as decode or encode.
 
 export const CATEGORIES = ['decode', 'encode', 'resample', 'srtp', 'socket', 'mix', 'packet', 'conference', 'gc', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];

@@ -117,7 +117,7 @@ function frameLevels(pcm: Int16Array, frames: number): Uint8Array {
 
 function encodeFrames(pcm: Int16Array, encoder: OpusEncoder): Buffer[] {
   const out: Buffer[] = [];
-  for (let k = 0; k + FRAME_SAMPLES <= pcm.length; k += FRAME_SAMPLES) out.push(encoder.encode(pcm.subarray(k, k + FRAME_SAMPLES)));
+  for (let k = 0; k + FRAME_SAMPLES <= pcm.length; k += FRAME_SAMPLES) out.push(Buffer.from(encoder.encode(pcm.subarray(k, k + FRAME_SAMPLES))));
   return out;
 }
 

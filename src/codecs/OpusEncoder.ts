@@ -2,7 +2,7 @@
 // here and applied through libopus CTLs; PCM sizes are validated before libopus is called,
 // because a frame of any other size aborts the process (an uncatchable native fatal error).
 import { InvalidArgumentError } from '../errors.js';
-import { createNativeOpus, OpusCtl, type NativeOpus } from './opusBinding.js';
+import { createOpusEncoder, OPUS_MAX_PACKET, OpusCtl, type NativeOpusEncoder } from './opusBinding.js';
 
 export interface OpusEncoderSettings {
   /** Target bitrate in bit/s, 6000..510000. */
@@ -60,12 +60,13 @@ export function validateOpusEncoderSettings(settings: Partial<OpusEncoderSetting
  * uses it, and the native state is 50 KB.
  */
 export class OpusEncoder {
-  #native: NativeOpus | null = null;
+  #native: NativeOpusEncoder | null = null;
   #settings: OpusEncoderSettings = { ...DEFAULT_OPUS_ENCODER_SETTINGS };
   #encodedFrames = 0;
-  /** The Buffer view of the last PCM array, reused while the caller keeps passing the same one. */
-  #lastPcm: Int16Array | null = null;
-  #lastView: Buffer | null = null;
+  /** What libopus writes each packet into; made with the native state. */
+  #out: Uint8Array | null = null;
+  /** Views of #out by packet length, so that returning a packet allocates nothing. */
+  #views: Uint8Array[] = [];
 
   constructor(settings: Partial<OpusEncoderSettings> = {}) {
     validateOpusEncoderSettings(settings);
@@ -90,41 +91,39 @@ export class OpusEncoder {
   }
 
   /**
-   * Encodes one frame of 48 kHz mono PCM: 120, 240, 480, 960, 1920 or 2880 samples. Returns a
-   * new Buffer holding one Opus packet (libopus may split 40/60 ms into 20 ms frames under one TOC).
+   * Encodes one frame of 48 kHz mono PCM: 120, 240, 480, 960, 1920 or 2880 samples. Returns one
+   * Opus packet (libopus may split 40/60 ms into 20 ms frames under one TOC) in this encoder's
+   * own buffer: valid until its next encode, so a caller that keeps it copies it.
    */
-  encode(pcm: Int16Array): Buffer {
+  encode(pcm: Int16Array): Uint8Array {
     if (!(pcm instanceof Int16Array)) throw new InvalidArgumentError('pcm', 'must be an Int16Array');
     const n = pcm.length;
     if (n !== 960 && n !== 480 && n !== 1920 && n !== 2880 && n !== 240 && n !== 120) {
       throw new InvalidArgumentError('pcm', `must hold 120, 240, 480, 960, 1920 or 2880 samples (2.5..60 ms at 48 kHz), not ${n}`);
     }
-    let view = this.#lastView;
-    if (pcm !== this.#lastPcm || view === null || view.buffer !== pcm.buffer) {
-      view = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-      this.#lastPcm = pcm;
-      this.#lastView = view;
-    }
     let native = this.#native;
     if (native === null) {
-      native = this.#native = createNativeOpus(OPUS_ENCODE_RATE, 1);
+      native = this.#native = createOpusEncoder(OPUS_ENCODE_RATE, 1);
+      this.#out = new Uint8Array(OPUS_MAX_PACKET);
       this.#apply(native, this.#settings, true);
     }
-    const packet = native.encode(view);
+    const bytes = native.encode(pcm, this.#out!);
+    // The size and settings were checked, so libopus failing is a bug, not bad input.
+    if (bytes < 0) throw new Error(`libopus encode failed (${bytes})`);
     this.#encodedFrames++;
-    return packet;
+    return (this.#views[bytes] ??= this.#out!.subarray(0, bytes));
   }
 
-  #apply(native: NativeOpus, next: OpusEncoderSettings, all: boolean): void {
+  #apply(native: NativeOpusEncoder, next: OpusEncoderSettings, all: boolean): void {
     const prev = this.#settings;
-    if (all || next.bitrate !== prev.bitrate) native.setBitrate(next.bitrate);
-    if (all || next.complexity !== prev.complexity) native.applyEncoderCTL(OpusCtl.SET_COMPLEXITY, next.complexity);
-    if (all || next.fec !== prev.fec) native.applyEncoderCTL(OpusCtl.SET_INBAND_FEC, next.fec ? 1 : 0);
-    if (all || next.dtx !== prev.dtx) native.applyEncoderCTL(OpusCtl.SET_DTX, next.dtx ? 1 : 0);
+    if (all || next.bitrate !== prev.bitrate) native.ctl(OpusCtl.SET_BITRATE, next.bitrate);
+    if (all || next.complexity !== prev.complexity) native.ctl(OpusCtl.SET_COMPLEXITY, next.complexity);
+    if (all || next.fec !== prev.fec) native.ctl(OpusCtl.SET_INBAND_FEC, next.fec ? 1 : 0);
+    if (all || next.dtx !== prev.dtx) native.ctl(OpusCtl.SET_DTX, next.dtx ? 1 : 0);
     const voice = wantsVoiceHint(next);
-    if (all || voice !== wantsVoiceHint(prev)) native.applyEncoderCTL(OpusCtl.SET_SIGNAL, voice ? OpusCtl.SIGNAL_VOICE : OpusCtl.AUTO);
+    if (all || voice !== wantsVoiceHint(prev)) native.ctl(OpusCtl.SET_SIGNAL, voice ? OpusCtl.SIGNAL_VOICE : OpusCtl.AUTO);
     if (all || next.packetLossPercent !== prev.packetLossPercent) {
-      native.applyEncoderCTL(OpusCtl.SET_PACKET_LOSS_PERC, next.packetLossPercent);
+      native.ctl(OpusCtl.SET_PACKET_LOSS_PERC, next.packetLossPercent);
     }
     this.#settings = next;
   }

@@ -1,14 +1,16 @@
-// The one module that loads @discordjs/opus (libopus 1.3.1). In ESM the package is reached
-// through its default export. Nothing else imports the package; OpusEncoder.ts and
-// OpusDecoder.ts validate every argument before it gets here, because libopus aborts the
-// process on a PCM frame of the wrong size.
-import opus from '@discordjs/opus';
+// libopus 1.3.1, built into roomtone.node from the sources that @discordjs/opus ships
+// (native/opus/libopus.gyp). OpusEncoder.ts and OpusDecoder.ts validate every argument before
+// it gets here and own the buffers libopus writes into, so a frame allocates nothing.
+import { native, type NativeOpusDecoder, type NativeOpusEncoder } from '../native/binding.js';
 
-/** One libopus handle: an encoder and a decoder, each created on first use. */
-export type NativeOpus = InstanceType<typeof opus.OpusEncoder>;
+export type { NativeOpusDecoder, NativeOpusEncoder };
 
-export function createNativeOpus(rate: number, channels: number): NativeOpus {
-  return new opus.OpusEncoder(rate, channels);
+export function createOpusEncoder(rate: number, channels: 1 | 2): NativeOpusEncoder {
+  return new native.OpusEncoder(rate, channels);
+}
+
+export function createOpusDecoder(rate: number, channels: 1 | 2): NativeOpusDecoder {
+  return new native.OpusDecoder(rate, channels);
 }
 
 /** libopus CTL request numbers (opus_defines.h) used by roomtone. */
@@ -24,3 +26,6 @@ export const OpusCtl = {
   SIGNAL_VOICE: 3001,
   AUTO: -1000,
 } as const;
+
+/** The largest packet libopus writes: three 20 ms frames of 1275 bytes and their framing (RFC 6716 §3.2). */
+export const OPUS_MAX_PACKET = 3 * 1275 + 7;

@@ -51,8 +51,23 @@ export interface NativeUdpReceiver {
   close(): void;
 }
 
+/** libopus's encoder; see native/bindings/opus_binding.h. Returns bytes written or a negative libopus error. */
+export interface NativeOpusEncoder {
+  encode(pcm: Int16Array, out: Uint8Array): number;
+  /** An integer setter (OPUS_SET_*) or OPUS_RESET_STATE; returns the libopus status. */
+  ctl(request: number, value: number): number;
+}
+
+/** libopus's decoder: samples per channel written to `out`, or a negative libopus error. */
+export interface NativeOpusDecoder {
+  decode(packet: Uint8Array, out: Int16Array): number;
+  reset(): void;
+}
+
 export interface NativeAddon {
   MixKernel: new (samples: number, subLen: number, maxTopK: number) => NativeMixKernel;
+  OpusEncoder: new (rate: number, channels: 1 | 2) => NativeOpusEncoder;
+  OpusDecoder: new (rate: number, channels: 1 | 2) => NativeOpusDecoder;
   Resampler: new (inRate: number, outRate: number, maxInput: number) => NativeResampler;
   encodeUlaw(pcm: Int16Array, payload: Uint8Array): void;
   decodeUlaw(payload: Uint8Array, pcm: Int16Array): void;

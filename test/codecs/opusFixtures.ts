@@ -1,6 +1,6 @@
 // Shared inputs for the Opus tests: a speech-like signal, raw libopus encoders, and RFC 6716
 // §3.2 packet splicing (several code-0 frames re-framed under one TOC byte).
-import { createNativeOpus, OpusCtl, type NativeOpus } from '../../src/codecs/opusBinding.js';
+import { createOpusEncoder, OPUS_MAX_PACKET, OpusCtl, type NativeOpusEncoder } from '../../src/codecs/opusBinding.js';
 
 /** A voiced, speech-like signal: f0 harmonics with a 1/h rolloff and a 3 Hz syllable envelope. */
 export function speechLike(samples: number, offset = 0, rate = 48000, f0 = 140): Int16Array {
@@ -19,21 +19,24 @@ export function pcmBuffer(pcm: Int16Array): Buffer {
 }
 
 /** A raw libopus encoder at 48 kHz: CBR when `vbr` is false (every frame the same size). */
-export function rawEncoder(bitrate: number, vbr: boolean, channels = 1): NativeOpus {
-  const enc = createNativeOpus(48000, channels);
-  enc.setBitrate(bitrate);
-  enc.applyEncoderCTL(OpusCtl.SET_VBR, vbr ? 1 : 0);
+export function rawEncoder(bitrate: number, vbr: boolean, channels: 1 | 2 = 1): NativeOpusEncoder {
+  const enc = createOpusEncoder(48000, channels);
+  enc.ctl(OpusCtl.SET_BITRATE, bitrate);
+  enc.ctl(OpusCtl.SET_VBR, vbr ? 1 : 0);
   return enc;
 }
 
 /** `count` consecutive code-0 packets of `samples` samples each from `enc`. */
-export function encodeRun(enc: NativeOpus, count: number, samples: number, channels = 1): Buffer[] {
+export function encodeRun(enc: NativeOpusEncoder, count: number, samples: number, channels = 1): Buffer[] {
   const packets: Buffer[] = [];
+  const out = new Uint8Array(OPUS_MAX_PACKET);
   for (let k = 0; k < count; k++) {
     const mono = speechLike(samples, k * samples);
     const pcm = new Int16Array(samples * channels);
     for (let i = 0; i < samples; i++) for (let c = 0; c < channels; c++) pcm[i * channels + c] = mono[i];
-    packets.push(enc.encode(pcmBuffer(pcm)));
+    const bytes = enc.encode(pcm, out);
+    if (bytes < 0) throw new Error(`libopus encode failed (${bytes})`);
+    packets.push(Buffer.from(out.subarray(0, bytes)));
   }
   return packets;
 }

@@ -248,7 +248,7 @@ export class RtpTestClient {
       if (pcm.length > 0) lastFrame = pcm.length;
     };
     const decodeOne = (payload: Buffer): Int16Array => {
-      if (opus !== null) return opus.decode(payload) ?? opus.conceal();
+      if (opus !== null) return (opus.decode(payload) ?? opus.conceal()).slice(); // the decoder reuses its buffer
       const narrow = new Int16Array(payload.length);
       decodeUlaw(payload, narrow);
       const wide = new Int16Array(narrow.length * 6);
@@ -261,7 +261,7 @@ export class RtpTestClient {
       if (gap > 0 && gap <= MAX_CONCEAL_GAP) {
         for (let s = 1; s <= gap; s++) {
           concealed++;
-          push((prev + s) & 0xffff, opus !== null ? opus.conceal() : new Int16Array(lastFrame), null);
+          push((prev + s) & 0xffff, opus !== null ? opus.conceal().slice() : new Int16Array(lastFrame), null);
         }
       }
       push(packet.seq, decodeOne(packet.payload), packet);
@@ -291,7 +291,7 @@ export class RtpTestClient {
     const out: Uint8Array[] = [];
     if (this.codec === 'opus') {
       const encoder = new OpusEncoder({ bitrate: 32000, complexity: 5, ...this.#o.opus });
-      for (let k = 0; k < frames; k++) out.push(encoder.encode(frame(pcm, k)));
+      for (let k = 0; k < frames; k++) out.push(encoder.encode(frame(pcm, k)).slice());
       return out;
     }
     const down = new Resampler(48000, 8000, FRAME_48K);

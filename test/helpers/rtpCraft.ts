@@ -38,7 +38,7 @@ export class OpusTone {
     for (let i = 0; i < 960; i++, this.#n++) {
       this.#pcm[i] = Math.round(this.#amplitude * Math.sin((2 * Math.PI * this.#freq * this.#n) / 48000));
     }
-    return this.#encoder.encode(this.#pcm);
+    return Buffer.from(this.#encoder.encode(this.#pcm)); // a copy: the encoder reuses its buffer
   }
 }
 

@@ -115,7 +115,7 @@ function packet(link: Link, data: Uint8Array, before: number, maxSamples: number
   if (index === 1) return readTags(data);
   const pcm = link.decoder.decode(data);
   if (pcm === null) throw bad(`has an undecodable Opus packet (${link.decoder.lastError}) in packet ${index}`);
-  link.pcm.push(pcm);
+  link.pcm.push(pcm.slice()); // the decoder's buffer is reused by its next packet
   link.decoded += pcm.length;
   if (before + link.decoded - link.preSkip > maxSamples) {
     throw bad(`is longer than ${maxSamples / OPUS_DECODE_RATE} s; at most that is allowed`);
