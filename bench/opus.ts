@@ -1,6 +1,9 @@
 // Opus over one 20 ms 48 kHz mono frame of speech-like audio: encode at complexity 5 and 9 (the
 // roomtone voice settings otherwise), and decode. Inputs are 1 s of distinct frames, cycled, so
-// the codec sees a moving signal rather than one frame repeated.
+// the codec sees a moving signal rather than one frame repeated. The same frames also go through
+// @discordjs/opus's own wrapper (its plain-C libopus build, a Buffer per call), which roomtone
+// used before libopus moved into the addon: the ratio is what that move bought.
+import opus from '@discordjs/opus';
 import type { Bench } from 'tinybench';
 import { OpusDecoder } from '../src/codecs/OpusDecoder.js';
 import { OpusEncoder } from '../src/codecs/OpusEncoder.js';
@@ -8,6 +11,9 @@ import { OpusEncoder } from '../src/codecs/OpusEncoder.js';
 const RATE = 48000;
 const FRAME = 960;
 const FRAMES = 50;
+const OPUS_SET_COMPLEXITY = 4010;
+const WRAPPER_ENCODE = 'opus encode 20ms complexity 5, @discordjs/opus';
+const WRAPPER_DECODE = 'opus decode 20ms, @discordjs/opus';
 
 /** Voiced speech stand-in: 140 Hz harmonics rolling off as 1/h, a syllable envelope, light noise. */
 function speechFrames(): Int16Array[] {
@@ -28,9 +34,16 @@ function speechFrames(): Int16Array[] {
   return frames;
 }
 
-export function addOpusCases(bench: Bench): { name: string; samples: number }[] {
+/** `ours`: the roomtone case a wrapper case is compared with. */
+export interface OpusCase {
+  name: string;
+  samples: number;
+  ours?: string;
+}
+
+export function addOpusCases(bench: Bench): OpusCase[] {
   const frames = speechFrames();
-  const cases: { name: string; samples: number }[] = [];
+  const cases: OpusCase[] = [];
   for (const complexity of [5, 9]) {
     const enc = new OpusEncoder({ complexity });
     let k = 0;
@@ -50,5 +63,21 @@ export function addOpusCases(bench: Bench): { name: string; samples: number }[] 
     j = (j + 1) % FRAMES;
   });
   cases.push({ name: 'opus decode 20ms', samples: FRAME });
+
+  const wrapped = new opus.OpusEncoder(RATE, 1);
+  wrapped.setBitrate(32000);
+  wrapped.applyEncoderCTL(OPUS_SET_COMPLEXITY, 5);
+  const buffers = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+  const wrappedPackets = packets.map((p) => Buffer.from(p));
+  let w = 0;
+  bench.add(WRAPPER_ENCODE, () => {
+    wrapped.encode(buffers[w]);
+    w = (w + 1) % FRAMES;
+  });
+  bench.add(WRAPPER_DECODE, () => {
+    wrapped.decode(wrappedPackets[w]);
+    w = (w + 1) % FRAMES;
+  });
+  cases.push({ name: WRAPPER_ENCODE, samples: FRAME, ours: 'opus encode 20ms complexity 5' }, { name: WRAPPER_DECODE, samples: FRAME, ours: 'opus decode 20ms' });
   return cases;
 }

@@ -17,7 +17,7 @@ const TALKERS = 3;
 const kernelCases = addKernelCases(bench, [10, 100, 1000], TALKERS);
 const tickCases = addTickCases(bench, [100, 1000], TALKERS);
 const codecCases = addCodecCases(bench);
-const packetCases = [...addOpusCases(bench), ...addSrtpCases(bench)].map((c) => c.name);
+const packetCases: { name: string; ours?: string }[] = [...addOpusCases(bench), ...addSrtpCases(bench)];
 
 bench.addEventListener('cycle', (e) => {
   const task = (e as unknown as { task?: { name: string } }).task;
@@ -41,7 +41,7 @@ for (const c of codecCases) {
   const us = medianUs(c.name);
   entries.push({ case: c.name, medianUs: round(us), nsPerInputSample: round((us * 1000) / c.samples) });
 }
-for (const name of packetCases) entries.push({ case: name, medianUs: round(medianUs(name)) });
+for (const { name } of packetCases) entries.push({ case: name, medianUs: round(medianUs(name)) });
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 const dir = join(projectRoot(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
@@ -62,7 +62,11 @@ for (const c of codecCases) {
   const us = medianUs(c.name);
   console.log(`| ${c.name} | ${fmt(us)} | ${((us * 1000) / c.samples).toFixed(2)} ns per input sample |`);
 }
-for (const name of packetCases) console.log(`| ${name} | ${fmt(medianUs(name))} | per 20 ms packet |`);
+for (const { name, ours } of packetCases) {
+  const us = medianUs(name);
+  const note = ours === undefined ? 'per 20 ms packet' : `per 20 ms packet; ${(us / medianUs(ours)).toFixed(2)}x the time of roomtone's`;
+  console.log(`| ${name} | ${fmt(us)} | ${note} |`);
+}
 console.log(`\nwrote ${join('bench', 'results', 'kernel.json')}`);
 
 function round(v: number): number {
