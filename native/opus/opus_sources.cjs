@@ -11,9 +11,8 @@ const root = path.join(path.dirname(require.resolve('@discordjs/opus/package.jso
 
 const GROUPS = {
   plain: ['CELT_SOURCES', 'SILK_SOURCES', 'SILK_SOURCES_FLOAT', 'OPUS_SOURCES', 'OPUS_SOURCES_FLOAT'],
-  // x86 intrinsics: SSE and SSE2 are part of x86-64; SSE4.1 is chosen at run time (OPUS_HAVE_RTCD).
+  // x86 intrinsics that every x86-64 CPU has (see libopus.gyp).
   sse: ['CELT_SOURCES_SSE', 'CELT_SOURCES_SSE2'],
-  sse41: ['CELT_SOURCES_SSE4_1', 'SILK_SOURCES_SSE4_1'],
 };
 
 function lists() {
