@@ -1,6 +1,7 @@
 // One Opus encoder per outbound stream (48 kHz mono). Settings are validated
-// here and applied through libopus CTLs; PCM sizes are validated before libopus is called,
-// because a frame of any other size aborts the process (an uncatchable native fatal error).
+// here and applied through libopus CTLs; PCM sizes are validated before libopus is called, so
+// that a bad frame is the caller's InvalidArgumentError rather than a libopus error code (the
+// @discordjs/opus wrapper roomtone used before aborted the process on one).
 import { InvalidArgumentError } from '../errors.js';
 import { createOpusEncoder, OPUS_MAX_PACKET, OpusCtl, type NativeOpusEncoder } from './opusBinding.js';
 

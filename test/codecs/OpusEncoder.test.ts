@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { OpusDecoder } from '../../src/codecs/OpusDecoder.js';
 import { DEFAULT_OPUS_ENCODER_SETTINGS, OpusEncoder, OPUS_FRAME_SAMPLES_48K } from '../../src/codecs/OpusEncoder.js';
+import { createOpusEncoder, OPUS_MAX_PACKET } from '../../src/codecs/opusBinding.js';
 import { expectInvalidArgument } from '../helpers/errors.js';
 import { speechLike } from './opusFixtures.js';
 
@@ -41,7 +42,9 @@ describe('OpusEncoder.encode', () => {
     expect(enc.encode(speechLike(960)).length).toBeGreaterThan(0); // still alive and well
   });
 
-  it('is guarding against a real abort: unguarded libopus kills the process on a bad size', () => {
+  it('the addon itself answers a bad size with OPUS_BAD_ARG, where the old wrapper aborted the process', () => {
+    const raw = createOpusEncoder(48000, 1);
+    expect(raw.encode(new Int16Array(200), new Uint8Array(OPUS_MAX_PACKET))).toBe(-1); // OPUS_BAD_ARG
     const script = "const o=require('@discordjs/opus');new o.OpusEncoder(48000,1).encode(Buffer.alloc(200));console.log('survived')";
     const child = spawnSync(process.execPath, ['-e', script], { cwd: process.cwd(), encoding: 'utf8' });
     expect(child.stdout).not.toContain('survived');
