@@ -27,8 +27,7 @@ const INITIAL_SLOT_BYTES = 160;
 export class JitterBuffer {
   readonly #capacity: number;
   readonly #maxPayload: number;
-  /** A Buffer, so that each released payload is one (Opus decoding takes Buffers) without a second view. */
-  #arena: Buffer;
+  #arena: Uint8Array;
   #slotBytes = INITIAL_SLOT_BYTES;
   readonly #lengths: Int32Array;
   readonly #seqs: Float64Array;
@@ -55,7 +54,7 @@ export class JitterBuffer {
     this.#capacity = opts.capacity ?? 64;
     this.#maxPayload = opts.maxPayload ?? 1500;
     this.#slotBytes = Math.min(INITIAL_SLOT_BYTES, this.#maxPayload);
-    this.#arena = Buffer.alloc(this.#capacity * this.#slotBytes);
+    this.#arena = new Uint8Array(this.#capacity * this.#slotBytes);
     this.#lengths = new Int32Array(this.#capacity);
     this.#seqs = new Float64Array(this.#capacity);
     this.#timestamps = new Float64Array(this.#capacity);
@@ -174,7 +173,7 @@ export class JitterBuffer {
     let bytes = this.#slotBytes;
     while (bytes < length) bytes *= 2;
     bytes = Math.min(bytes, this.#maxPayload);
-    const arena = Buffer.alloc(this.#capacity * bytes);
+    const arena = new Uint8Array(this.#capacity * bytes);
     for (let slot = 0; slot < this.#capacity; slot++) {
       const n = this.#lengths[slot];
       if (this.#used[slot] && n > 0) arena.set(this.#arena.subarray(slot * this.#slotBytes, slot * this.#slotBytes + n), slot * bytes);
