@@ -70,6 +70,13 @@ export class ConflictError extends RoomtoneError {
   }
 }
 
+/** A tenant's share of a limited resource is used up: 409 naming the quota, its limit as the target. */
+export class QuotaError extends RoomtoneError {
+  constructor(quota: string, limit: number, message: string) {
+    super('conflict', message, quota, { [quota]: { quota: { message, target: limit } } });
+  }
+}
+
 export class MethodNotAllowedError extends RoomtoneError {
   constructor(allowed: string[]) {
     super('method_not_allowed', `method not allowed; allowed: ${allowed.join(', ')}`);

@@ -18,6 +18,8 @@ export interface ConferenceOptions {
   talk: TalkSettings;
   /** Opus encoding for the conference's listeners (bitrate, complexity, FEC, DTX). */
   opus: OpusEncoderSettings;
+  /** Whose share of the RTP port pool the participants' ports count against (an account); none: no share. */
+  tenant?: string;
 }
 
 export const DEFAULT_CONFERENCE_OPTIONS: ConferenceOptions = {
@@ -49,6 +51,9 @@ export function resolveConferenceOptions(partial: Partial<ConferenceOptions> = {
   }
   if (!Number.isFinite(o.talk.hangOverMs) || o.talk.hangOverMs < 0 || o.talk.hangOverMs > 10_000) {
     throw new InvalidArgumentError('talk.hangOverMs', 'must be from 0 to 10000 ms');
+  }
+  if (o.tenant !== undefined && (typeof o.tenant !== 'string' || o.tenant.length === 0 || o.tenant.length > 256)) {
+    throw new InvalidArgumentError('tenant', 'must be a string of 1 to 256 characters');
   }
   return o;
 }

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { PortRange } from '../transports/PortPool.js';
+import { parseIpv4Range } from '../transports/ipv4.js';
+import type { ReservedPort } from '../transports/DestinationPolicy.js';
 
 /** Network settings of the media plane, the same for every media thread. */
 export interface MediaConfig {
@@ -11,8 +13,23 @@ export interface MediaConfig {
   ports: PortRange;
   /** Send media back to where it comes from, for phones behind NAT. */
   latching: boolean;
-  /** A participant that sends nothing for this long leaves with reason media-timeout. */
+  /** A participant whose peer sends nothing (RTP or RTCP) for this long leaves with reason media-timeout. */
   mediaTimeoutMs: number;
+  /** The same for a peer that holds us (its SDP says sendonly or inactive): Asterisk's rtpholdtimeout. */
+  holdTimeoutMs: number;
+  /** Media goes only to a peer heard from within this long (RTP or RTCP from its address). */
+  consentMs: number;
+  /** Before the peer's first packet, media goes out for this long at most (early media, NAT opening). */
+  consentEarlyMs: number;
+  /** CIDR ranges never sent media, besides unspecified, broadcast, reserved and (unless allowed) multicast. */
+  deny: string[];
+  allowMulticast: boolean;
+  /** Destination ports below 1024. */
+  allowLowPorts: boolean;
+  /** This server's other ports (HTTP, SIP), never a media destination on its own addresses. */
+  reservedPorts: ReservedPort[];
+  /** The largest fraction (0..1] of a media thread's RTP ports that one tenant (account) may hold. */
+  portShare: number;
   rtcpIntervalMs: number;
 }
 
@@ -22,10 +39,22 @@ export const DEFAULT_MEDIA_CONFIG: MediaConfig = {
   ports: { min: 20000, max: 29999 },
   latching: false,
   mediaTimeoutMs: 30_000,
+  holdTimeoutMs: 300_000,
+  consentMs: 30_000,
+  consentEarlyMs: 2000,
+  deny: [],
+  allowMulticast: false,
+  allowLowPorts: false,
+  reservedPorts: [],
+  portShare: 0.5,
   rtcpIntervalMs: 5000,
 };
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function checkRange(field: string, value: number, min: number, max: number, what: string): void {
+  if (!(value >= min && value <= max)) throw new InvalidArgumentError(field, `must be from ${what}`);
+}
 
 export function resolveMediaConfig(partial: Partial<MediaConfig> = {}): MediaConfig {
   const c = { ...DEFAULT_MEDIA_CONFIG, ...partial };
@@ -37,11 +66,16 @@ export function resolveMediaConfig(partial: Partial<MediaConfig> = {}): MediaCon
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1024 || max > 65535 || max - min < 3) {
     throw new InvalidArgumentError('ports', 'must be a range within 1024-65535 of at least 4 ports');
   }
-  if (!(c.mediaTimeoutMs >= 500 && c.mediaTimeoutMs <= 3_600_000)) {
-    throw new InvalidArgumentError('mediaTimeoutMs', 'must be from 500 ms to 1 hour');
-  }
-  if (!(c.rtcpIntervalMs >= 100 && c.rtcpIntervalMs <= 60_000)) {
-    throw new InvalidArgumentError('rtcpIntervalMs', 'must be from 100 ms to 60 s');
+  checkRange('mediaTimeoutMs', c.mediaTimeoutMs, 500, 3_600_000, '500 ms to 1 hour');
+  checkRange('holdTimeoutMs', c.holdTimeoutMs, 500, 86_400_000, '500 ms to 1 day');
+  checkRange('consentMs', c.consentMs, 500, 3_600_000, '500 ms to 1 hour');
+  checkRange('consentEarlyMs', c.consentEarlyMs, 0, 60_000, '0 to 60 s');
+  checkRange('rtcpIntervalMs', c.rtcpIntervalMs, 100, 60_000, '100 ms to 60 s');
+  checkRange('portShare', c.portShare, 0.001, 1, 'above 0 to 1');
+  if (!Array.isArray(c.deny)) throw new InvalidArgumentError('deny', 'must be a list of CIDR ranges');
+  for (const text of c.deny) parseIpv4Range(text, 'deny');
+  for (const r of c.reservedPorts) {
+    if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) throw new InvalidArgumentError('reservedPorts', 'must hold port numbers');
   }
   return c;
 }

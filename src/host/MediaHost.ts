@@ -5,6 +5,7 @@ import { sleepUntilMs } from '../clock/monotonic.js';
 import { InvalidArgumentError, InvalidStateError, NotFoundError, serializeError } from '../errors.js';
 import { openPort, openSource } from '../ports/specs.js';
 import { PortPool, type PortRange } from '../transports/PortPool.js';
+import { DestinationPolicy } from '../transports/DestinationPolicy.js';
 import { UdpBatch } from '../transports/UdpBatch.js';
 import { UdpReceiver } from '../transports/UdpReceiver.js';
 import { RtpEndpoint } from '../transports/RtpEndpoint.js';
@@ -56,6 +57,7 @@ export class MediaHost {
   readonly #conferences = new Map<string, ConferenceRuntime>();
   readonly #o: MediaHostOptions;
   readonly #pool: PortPool;
+  readonly #policy: DestinationPolicy;
   readonly #histogram = new TickHistogram();
   readonly #departed = emptyTotals();
   readonly #batch = new UdpBatch();
@@ -66,7 +68,15 @@ export class MediaHost {
     this.#post = post;
     this.#o = options;
     this.#scheduler = new Scheduler({ phases: 40, pollMs: POLL_MS, sleepUntil: options.preciseWakes === true ? sleepUntilMs : undefined });
-    this.#pool = new PortPool(options.ports, options.config.bindAddress);
+    this.#pool = new PortPool(options.ports, options.config.bindAddress, options.config.portShare);
+    this.#policy = new DestinationPolicy({
+      ports: options.config.ports,
+      ownAddresses: [options.config.advertisedAddress, options.config.bindAddress],
+      reservedPorts: options.config.reservedPorts,
+      deny: options.config.deny,
+      allowMulticast: options.config.allowMulticast,
+      allowLowPorts: options.config.allowLowPorts,
+    });
     this.#receiver.onHandlerError = (err, count) => options.log.error({ err: String(err), count }, 'datagram handler threw');
     this.#scheduler.onBeforeTicks = () => this.#receiver.drain();
     this.#scheduler.onAfterTicks = () => {
@@ -193,6 +203,7 @@ export class MediaHost {
         participants,
         transports,
         tick: { counts: [...h.counts], sumMs: h.sumMs, count: h.count },
+        rtpPorts: this.#pool.stats,
         latenessP99Ms: this.#scheduler.stats().lateness.p99,
       };
     },
@@ -233,6 +244,11 @@ export class MediaHost {
       opus: c.options.opus,
       latching: config.latching,
       mediaTimeoutMs: config.mediaTimeoutMs,
+      holdTimeoutMs: config.holdTimeoutMs,
+      consentMs: config.consentMs,
+      consentEarlyMs: config.consentEarlyMs,
+      policy: this.#policy,
+      tenant: c.options.tenant,
       rtcpIntervalMs: config.rtcpIntervalMs,
       log,
       context: { conferenceId: c.id, participantId },

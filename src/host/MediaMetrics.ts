@@ -1,3 +1,4 @@
+import type { PortPoolStats } from '../transports/PortPool.js';
 import type { TransportStats } from '../transports/TransportStats.js';
 
 /** Upper bounds (ms) of the tick-duration histogram buckets. */
@@ -24,6 +25,8 @@ export interface TransportTotals {
   packetsOut: number;
   /** Outgoing packets that were a participant's own Opus packet, sent without an encode. */
   packetsForwarded: number;
+  /** Frames not sent to peers that had not shown themselves within the consent period. */
+  framesWithheld: number;
   bytesIn: number;
   bytesOut: number;
   drops: Record<string, number>;
@@ -32,13 +35,14 @@ export interface TransportTotals {
 }
 
 export function emptyTotals(): TransportTotals {
-  return { packetsIn: 0, packetsOut: 0, packetsForwarded: 0, bytesIn: 0, bytesOut: 0, drops: {}, decodeMs: 0, encodeMs: 0 };
+  return { packetsIn: 0, packetsOut: 0, packetsForwarded: 0, framesWithheld: 0, bytesIn: 0, bytesOut: 0, drops: {}, decodeMs: 0, encodeMs: 0 };
 }
 
 export function addTransport(into: TransportTotals, s: TransportStats): TransportTotals {
   into.packetsIn += s.packetsIn;
   into.packetsOut += s.outbound.packets;
   into.packetsForwarded += s.outbound.forwardedPackets;
+  into.framesWithheld += s.withheldFrames;
   into.bytesIn += s.bytesIn;
   into.bytesOut += s.outbound.bytes;
   into.decodeMs += s.inbound.decodeMs;
@@ -51,6 +55,7 @@ export function addTotals(into: TransportTotals, t: TransportTotals): TransportT
   into.packetsIn += t.packetsIn;
   into.packetsOut += t.packetsOut;
   into.packetsForwarded += t.packetsForwarded;
+  into.framesWithheld += t.framesWithheld;
   into.bytesIn += t.bytesIn;
   into.bytesOut += t.bytesOut;
   into.decodeMs += t.decodeMs;
@@ -65,5 +70,7 @@ export interface HostMetrics {
   participants: number;
   transports: TransportTotals;
   tick: { counts: number[]; sumMs: number; count: number };
+  /** The host's RTP port pool. */
+  rtpPorts: PortPoolStats;
   latenessP99Ms: number;
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { accountFor, conferenceFor, type App } from '../api/App.js';
@@ -37,9 +37,33 @@ export class Server {
   static async start(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<Server> {
     const store = Store.open(config.dataDir);
     ensureMaster(store, config, log);
+    // Listening comes first: the media plane must know our HTTP port (never a media destination)
+    // when it starts, and with port 0 only the bound socket knows it. Requests before the API is
+    // ready get 503.
+    let api: HttpApi | undefined;
+    const http = createServer((req, res) => (api ? void api.handle(req, res) : notReady(res)));
+    http.requestTimeout = 30_000;
+    http.headersTimeout = 10_000;
+    http.maxConnections = 2000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.httpPort, config.httpHost, () => resolve());
+      });
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    const httpPort = (http.address() as AddressInfo).port;
     const engine = new Engine({
       workers: config.workers,
-      media: { advertisedAddress: config.rtpIp, bindAddress: config.rtpIp, ports: config.rtpPorts },
+      media: {
+        advertisedAddress: config.rtpIp,
+        bindAddress: config.rtpIp,
+        ports: config.rtpPorts,
+        reservedPorts: [{ port: httpPort, use: 'HTTP' }],
+        ...config.media,
+      },
     });
     const mediaStore = new MediaStore(store, config.dataDir);
     const hub = new EventHub();
@@ -59,21 +83,13 @@ export class Server {
       (accountId, media) => mediaStore.resolve(accountId, media),
     );
     const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc };
-    const api = new HttpApi(ROUTES, app);
-    const http = createServer((req, res) => void api.handle(req, res));
-    http.requestTimeout = 30_000;
-    http.headersTimeout = 10_000;
-    http.maxConnections = 2000;
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),
       canAct: (actor, account) => store.canActOn(actor, account),
       runCommand: (actor, req) => websocketCommand(app, actor, req),
       log,
     });
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(config.httpPort, config.httpHost, () => resolve());
-    });
+    api = new HttpApi(ROUTES, app);
     const server = new Server(app, http, ws, callbacks);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;
@@ -101,6 +117,11 @@ export class Server {
     })();
     return this.#closing;
   }
+}
+
+function notReady(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end(JSON.stringify({ status: 'error', error: '503', message: 'the server is starting', data: {} }));
 }
 
 /** The master account: created on first start, with ROOMTONE_MASTER_API_KEY or a generated key printed once. */

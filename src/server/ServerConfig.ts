@@ -1,7 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import type { MediaConfig } from '../host/MediaConfig.js';
 import { parsePortRange, type PortRange } from '../transports/PortPool.js';
+import { parseIpv4Range } from '../transports/ipv4.js';
+
+/** The media-plane safety settings a server operator sets (the rest of MediaConfig follows from the others). */
+export type MediaSafety = Pick<
+  MediaConfig,
+  'latching' | 'mediaTimeoutMs' | 'holdTimeoutMs' | 'consentMs' | 'consentEarlyMs' | 'deny' | 'allowMulticast' | 'allowLowPorts' | 'portShare'
+>;
 
 export interface ServerConfig {
   httpHost: string;
@@ -11,6 +19,7 @@ export interface ServerConfig {
   rtpIp: string;
   rtpPorts: PortRange;
   workers: number;
+  media: MediaSafety;
   /** The master account's API key; generated on first start when unset. */
   masterApiKey: string | undefined;
   logLevel: string;
@@ -23,6 +32,15 @@ export const SETTINGS = [
   { key: 'dataDir', flag: 'data-dir', env: 'ROOMTONE_DATA_DIR', help: 'SQLite database and recordings', default: './data' },
   { key: 'rtpIp', flag: 'rtp-ip', env: 'ROOMTONE_RTP_IP', help: 'address advertised in SDP (also bound)', default: '127.0.0.1' },
   { key: 'rtpPorts', flag: 'rtp-ports', env: 'ROOMTONE_RTP_PORTS', help: 'RTP port range min-max', default: '20000-29999' },
+  { key: 'mediaTimeoutMs', flag: 'media-timeout', env: 'ROOMTONE_MEDIA_TIMEOUT_MS', help: 'ms without RTP/RTCP from a peer before it leaves', default: '30000' },
+  { key: 'holdTimeoutMs', flag: 'hold-timeout', env: 'ROOMTONE_HOLD_TIMEOUT_MS', help: 'the same while the peer holds (sendonly/inactive)', default: '300000' },
+  { key: 'consentMs', flag: 'rtp-consent', env: 'ROOMTONE_RTP_CONSENT_MS', help: 'ms media goes on after the peer was last heard', default: '30000' },
+  { key: 'consentEarlyMs', flag: 'rtp-early', env: 'ROOMTONE_RTP_EARLY_MS', help: 'ms of media before the peer is first heard', default: '2000' },
+  { key: 'latching', flag: 'rtp-latching', env: 'ROOMTONE_RTP_LATCHING', help: 'send to the learned source, any address (NAT): on/off', default: 'off' },
+  { key: 'deny', flag: 'rtp-deny', env: 'ROOMTONE_RTP_DENY', help: 'CIDR ranges never sent media, comma-separated', default: '' },
+  { key: 'allowMulticast', flag: 'rtp-allow-multicast', env: 'ROOMTONE_RTP_ALLOW_MULTICAST', help: 'multicast media addresses: on/off', default: 'off' },
+  { key: 'allowLowPorts', flag: 'rtp-allow-low-ports', env: 'ROOMTONE_RTP_ALLOW_LOW_PORTS', help: 'media ports below 1024: on/off', default: 'off' },
+  { key: 'portShare', flag: 'rtp-port-share', env: 'ROOMTONE_RTP_PORT_SHARE', help: "percent of a media thread's RTP ports one account may hold", default: '50' },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
@@ -38,6 +56,18 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
   if (raw.masterApiKey !== undefined && raw.masterApiKey.length < 32) {
     throw new InvalidArgumentError('ROOMTONE_MASTER_API_KEY', 'must be at least 32 characters');
   }
+  const media: MediaSafety = {
+    mediaTimeoutMs: intSetting(raw, 'mediaTimeoutMs', 500, 3_600_000),
+    holdTimeoutMs: intSetting(raw, 'holdTimeoutMs', 500, 86_400_000),
+    consentMs: intSetting(raw, 'consentMs', 500, 3_600_000),
+    consentEarlyMs: intSetting(raw, 'consentEarlyMs', 0, 60_000),
+    latching: onOff(raw, 'latching'),
+    deny: raw.deny!.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    allowMulticast: onOff(raw, 'allowMulticast'),
+    allowLowPorts: onOff(raw, 'allowLowPorts'),
+    portShare: intSetting(raw, 'portShare', 1, 100) / 100,
+  };
+  for (const range of media.deny) parseIpv4Range(range, 'ROOMTONE_RTP_DENY');
   return {
     httpHost: raw.httpHost!,
     httpPort: port,
@@ -45,7 +75,27 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     rtpIp: raw.rtpIp!,
     rtpPorts: parsePortRange(raw.rtpPorts!),
     workers,
+    media,
     masterApiKey: raw.masterApiKey,
     logLevel: raw.logLevel!,
   };
+}
+
+type SettingKey = (typeof SETTINGS)[number]['key'];
+
+function envName(key: SettingKey): string {
+  return SETTINGS.find((s) => s.key === key)!.env;
+}
+
+function intSetting(raw: Record<string, string | undefined>, key: SettingKey, min: number, max: number): number {
+  const n = Number(raw[key]);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(envName(key), `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function onOff(raw: Record<string, string | undefined>, key: SettingKey): boolean {
+  const v = String(raw[key]).toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new InvalidArgumentError(envName(key), 'must be on or off');
 }

@@ -332,7 +332,7 @@ export class ConferenceService {
     const starting = this.#starting.get(k);
     if (starting) return starting;
     const start = (async () => {
-      const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc) });
+      const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc), tenant: accountId });
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
       const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media));
       live.onLeft = (m, reason) => void rules.left(m, reason);

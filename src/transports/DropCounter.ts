@@ -5,6 +5,7 @@ import { intToIpv4 } from './ipv4.js';
 export type DropReason =
   | 'oversized'
   | 'foreign-source'
+  | 'source-learning'
   | 'truncated'
   | 'bad-version'
   | 'bad-padding'

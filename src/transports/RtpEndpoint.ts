@@ -16,6 +16,8 @@ import type { SharedEncodings } from '../media/SharedEncodings.js';
 import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
 import { RtpTransport, type RtpTransportStats } from './RtpTransport.js';
+import type { DestinationPolicy } from './DestinationPolicy.js';
+import { sdpError } from '../sdp/sdpSyntax.js';
 
 export interface RtpEndpointConfig {
   pool: PortPool;
@@ -25,6 +27,13 @@ export interface RtpEndpointConfig {
   opus: OpusEncoderSettings;
   latching: boolean;
   mediaTimeoutMs: number;
+  holdTimeoutMs: number;
+  consentMs: number;
+  consentEarlyMs: number;
+  /** Which remote addresses media may go to. */
+  policy: DestinationPolicy;
+  /** Whose share of the port pool this participant's ports count against (an account). */
+  tenant?: string;
   rtcpIntervalMs: number;
   log: Logger;
   context: Record<string, unknown>;
@@ -69,10 +78,11 @@ export class RtpEndpoint implements PcmPort {
 
   /** Answers a remote offer. Bad offers throw InvalidArgumentError('sdp', reason); the ports go back. */
   static async answer(c: RtpEndpointConfig, offerSdp: string): Promise<RtpEndpoint> {
-    const ports = await c.pool.allocate(true);
+    const ports = await c.pool.allocate(true, c.tenant);
     const endpoint = new RtpEndpoint(c, ports);
     try {
       const { media, answerSdp } = answerOffer(offerSdp, endpoint.#local);
+      checkDestination(c.policy, media, false);
       endpoint.localSdp = answerSdp;
       endpoint.#start(media);
       return endpoint;
@@ -84,7 +94,7 @@ export class RtpEndpoint implements PcmPort {
 
   /** Makes our own offer (dial-out); media flows once complete() gets the answer. */
   static async offer(c: RtpEndpointConfig, srtp: SrtpSuite | false): Promise<RtpEndpoint> {
-    const ports = await c.pool.allocate(true);
+    const ports = await c.pool.allocate(true, c.tenant);
     const endpoint = new RtpEndpoint(c, ports);
     const { offerSdp, pending } = createOffer({ ...endpoint.#local, srtp });
     endpoint.localSdp = offerSdp;
@@ -99,6 +109,7 @@ export class RtpEndpoint implements PcmPort {
   complete(answerSdp: string): NegotiatedMedia {
     if (this.#pending === null) throw new InvalidStateError('there is no offer awaiting an answer');
     const media = completeOffer(this.#pending, answerSdp);
+    checkDestination(this.#c.policy, media, false);
     this.#pending = null;
     this.#start(media);
     return media;
@@ -110,6 +121,7 @@ export class RtpEndpoint implements PcmPort {
     if (transport === null) throw new InvalidStateError('the session is not established yet');
     this.#local.sessionVersion = (this.#local.sessionVersion ?? 0) + 1;
     const { media, answerSdp } = answerReoffer(transport.media, offerSdp, this.#local);
+    checkDestination(this.#c.policy, media, true);
     transport.update(media);
     this.localSdp = answerSdp;
     return { answerSdp, media };
@@ -154,7 +166,11 @@ export class RtpEndpoint implements PcmPort {
       localSsrc: this.#local.ssrc,
       cname: `roomtone-${this.#local.sessionId}`,
       latching: c.latching,
+      refusal: (ip, port) => c.policy.refusalOf(ip, port),
       mediaTimeoutMs: c.mediaTimeoutMs,
+      holdTimeoutMs: c.holdTimeoutMs,
+      consentMs: c.consentMs,
+      consentEarlyMs: c.consentEarlyMs,
       rtcpIntervalMs: c.rtcpIntervalMs,
       opus: c.opus,
       log: c.log,
@@ -166,4 +182,15 @@ export class RtpEndpoint implements PcmPort {
     this.#transport.onEnded = (reason) => this.onEnded?.(reason);
     this.#transport.onDtmf = (digit, ms) => this.onDtmf?.(digit, ms);
   }
+}
+
+/**
+ * Refuses an SDP whose media would go where the policy forbids (InvalidArgumentError on `sdp`).
+ * c=0.0.0.0 is RFC 2543 hold, which sends nothing: a re-offer may say it, a first offer may not.
+ */
+function checkDestination(policy: DestinationPolicy, media: NegotiatedMedia, reoffer: boolean): void {
+  const { address, rtpPort, rtcpPort } = media.remote;
+  if (reoffer && address === '0.0.0.0') return;
+  const reason = policy.refusal(address, rtpPort) ?? (media.rtcpMux ? null : policy.refusal(address, rtcpPort));
+  if (reason !== null) throw sdpError(reason);
 }

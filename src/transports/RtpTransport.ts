@@ -20,7 +20,7 @@ import { DropCounter, type DropReason } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
 import { RtcpSession } from './RtcpSession.js';
 import type { TransportStats } from './TransportStats.js';
-import { SourceFilter } from './SourceFilter.js';
+import { SOURCE_CANDIDATE, SOURCE_FOREIGN, SourceFilter } from './SourceFilter.js';
 
 export interface RtpTransportOptions {
   media: NegotiatedMedia;
@@ -31,6 +31,14 @@ export interface RtpTransportOptions {
   /** Re-latch to the observed source (NAT'd phones). */
   latching: boolean;
   mediaTimeoutMs: number;
+  /** The media timeout while the peer holds us (its SDP says sendonly or inactive). */
+  holdTimeoutMs: number;
+  /** Media goes only to a peer heard from within this long. */
+  consentMs: number;
+  /** Before the peer's first packet, media goes out for this long at most. */
+  consentEarlyMs: number;
+  /** With latching, why a learned source may not be sent to (DestinationPolicy.refusalOf), or null. */
+  refusal?: (ip: number, port: number) => string | null;
   rtcpIntervalMs: number;
   opus: OpusEncoderSettings;
   log: Logger;
@@ -55,8 +63,14 @@ const DTMF_FLUSH_MS = 200;
 
 /**
  * A participant over plain RTP or SDES-SRTP: one UDP socket (two without rtcp-mux), sending to
- * the address the SDP declared. Every datagram is validated in order (size, source, RTCP demux,
- * SRTP, header, payload type, SSRC) and each failure is a counted, rate-limited-logged drop.
+ * the address the SDP declared. Every datagram is validated in order (size, RTCP demux, source,
+ * SRTP, header, payload type, SSRC, source learning) and each failure is a counted,
+ * rate-limited-logged drop.
+ *
+ * Consent: media and RTCP go out only while the peer has shown itself, by an RTP or RTCP packet
+ * from its declared host (or the learned source) within consentMs, and for consentEarlyMs before
+ * its first packet. An SDP naming a host that never sends (a reflection target) gets a moment
+ * of early media, then nothing; frames skipped for want of consent are counted, not encoded.
  */
 export class RtpTransport implements PcmPort {
   onEnded?: PcmPort['onEnded'];
@@ -77,6 +91,12 @@ export class RtpTransport implements PcmPort {
   #ssrc = -1;
   #lastPacketAt = Date.now();
   #lastRemoteAt = Date.now();
+  /** Media may go out now; set by a consenting packet, cleared by #checkConsent. */
+  #consented: boolean;
+  #consentAt = -Infinity;
+  #earlyUntil: number;
+  #withheldFrames = 0;
+  #earlyTimer: NodeJS.Timeout | null = null;
   #packetsIn = 0;
   #bytesIn = 0;
   #ssrcChanges = 0;
@@ -95,7 +115,9 @@ export class RtpTransport implements PcmPort {
     this.#o = o;
     this.#media = o.media;
     this.#drops = new DropCounter(o.log, o.context);
-    this.#source = new SourceFilter({ address: o.media.remote.address, port: o.media.remote.rtpPort }, o.latching);
+    this.#source = new SourceFilter({ declared: { address: o.media.remote.address, port: o.media.remote.rtpPort }, latching: o.latching, refusal: o.refusal });
+    this.#earlyUntil = Date.now() + o.consentEarlyMs;
+    this.#consented = o.consentEarlyMs > 0;
     const { decoder, encoder, encoderKey, makeEncoder } = codecFor(o.media.codec, o.opus);
     this.#inbound = new InboundStream(decoder, o.format.rate, o.format.samples);
     this.#outbound = new OutboundStream({
@@ -123,8 +145,9 @@ export class RtpTransport implements PcmPort {
     this.#listen(o.ports.rtp, false);
     if (o.ports.rtcp) this.#listen(o.ports.rtcp, true);
     for (const s of this.#sockets) s.on('error', (err) => o.log.warn({ ...o.context, err: err.message }, 'socket error'));
-    this.#timeout = setInterval(() => this.#checkTimeout(), Math.min(1000, o.mediaTimeoutMs / 2));
+    this.#timeout = setInterval(() => this.#checkTimeout(), Math.min(1000, o.mediaTimeoutMs / 2, o.consentMs / 2));
     this.#timeout.unref();
+    this.#startEarlyWindow();
     this.#rtcp.start();
   }
 
@@ -146,6 +169,8 @@ export class RtpTransport implements PcmPort {
       audioLevel: this.#audioLevel,
       ssrcChanges: this.#ssrcChanges,
       latched: latched ? `${latched.address}:${latched.port}` : null,
+      consent: this.#consented,
+      withheldFrames: this.#withheldFrames,
     };
   }
 
@@ -159,19 +184,31 @@ export class RtpTransport implements PcmPort {
   }
 
   writeFrame(frame: Int16Array, mode: OutputMode, frameIndex: number, opus: Uint8Array | null = null): void {
-    if (sends(this.#media)) this.#outbound.writeFrame(frame, mode, frameIndex, opus);
+    if (!sends(this.#media)) return;
+    // Skipped frames are a sender pause to the stream: its timestamps jump when consent returns.
+    if (this.#consented) this.#outbound.writeFrame(frame, mode, frameIndex, opus);
+    else this.#withheldFrames++;
   }
 
   /** Applies a re-offer's result (direction, remote address). The codec stays. */
   update(media: NegotiatedMedia): void {
+    const moved = media.remote.address !== this.#media.remote.address;
     this.#media = media;
     this.#source.redeclare({ address: media.remote.address, port: media.remote.rtpPort });
+    if (moved) {
+      // A new host has not asked for anything yet: it gets the early window, as at the start.
+      this.#consentAt = -Infinity;
+      this.#earlyUntil = Date.now() + this.#o.consentEarlyMs;
+      this.#consented = this.#o.consentEarlyMs > 0;
+      this.#startEarlyWindow();
+    }
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timeout);
+    if (this.#earlyTimer !== null) clearTimeout(this.#earlyTimer);
     this.#rtcp.stop(true);
     for (const slot of this.#receiverSlots) this.#o.receiver!.remove(slot);
     for (const s of this.#sockets) s.close();
@@ -194,12 +231,13 @@ export class RtpTransport implements PcmPort {
   #onDatagram(buf: Uint8Array, length: number, from: number, fromPort: number, now: number, rtcpSocket: boolean): void {
     if (this.#closed) return;
     if (length > MAX_DATAGRAM) return this.#drops.drop('oversized', from);
-    if (rtcpSocket) {
+    // RTCP before any source check: it comes from the peer's RTCP port and never teaches the RTP source.
+    if (rtcpSocket || isRtcpPacket(buf, length)) {
       if (!this.#source.acceptRtcp(from)) return this.#drops.drop('foreign-source', from);
-      return this.#onRtcp(buf.subarray(0, length), now);
+      return this.#onRtcp(buf.subarray(0, length), from, now);
     }
-    if (!this.#source.accept(from, fromPort, now)) return this.#drops.drop('foreign-source', from);
-    if (isRtcpPacket(buf, length)) return this.#onRtcp(buf.subarray(0, length), now);
+    const verdict = this.#source.classify(from, fromPort, now);
+    if (verdict === SOURCE_FOREIGN) return this.#drops.drop('foreign-source', from);
     let data = buf;
     let dataLength = length;
     if (this.#srtpIn !== null) {
@@ -215,6 +253,11 @@ export class RtpTransport implements PcmPort {
     const isAudio = p.payloadType === media.codec.payloadType;
     const isDtmf = p.payloadType === media.telephoneEvent?.payloadType;
     if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
+    if (media.remote.ssrc !== undefined && p.ssrc !== media.remote.ssrc) return this.#drops.drop('wrong-ssrc', from);
+    if (this.#source.consents(from)) this.#consent(now);
+    if (verdict === SOURCE_CANDIDATE && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now)) {
+      return this.#drops.drop('source-learning', from);
+    }
     if (!this.#acceptSsrc(p.ssrc, now)) return this.#drops.drop('wrong-ssrc', from);
     this.#packetsIn++;
     this.#bytesIn += length;
@@ -242,8 +285,6 @@ export class RtpTransport implements PcmPort {
 
   /** Latches the first SSRC; a different one replaces it only once the current one went quiet. */
   #acceptSsrc(ssrc: number, now: number): boolean {
-    const declared = this.#media.remote.ssrc;
-    if (declared !== undefined && ssrc !== declared) return false;
     if (this.#ssrc === ssrc) return true;
     if (this.#ssrc !== -1 && now - this.#lastPacketAt < SSRC_SWITCH_MS) return false;
     if (this.#ssrc !== -1) {
@@ -255,7 +296,7 @@ export class RtpTransport implements PcmPort {
     return true;
   }
 
-  #onRtcp(msg: Uint8Array, now: number): void {
+  #onRtcp(msg: Uint8Array, from: number, now: number): void {
     let data: Uint8Array = msg;
     if (this.#srtpIn !== null) {
       const plain = this.#srtpIn.unprotectRtcp(msg);
@@ -266,10 +307,31 @@ export class RtpTransport implements PcmPort {
     if (result === 'bye') this.onEnded?.('port-closed');
     else if (result !== 'ok') return this.#drops.drop('rtcp-malformed');
     this.#lastRemoteAt = now;
+    // A receive-only phone shows itself by its receiver reports alone.
+    if (this.#source.consents(from)) this.#consent(now);
+  }
+
+  #consent(now: number): void {
+    this.#consentAt = now;
+    this.#consented = true;
+  }
+
+  /** Clears consent once the early window and the consent period have both passed. */
+  #checkConsent(now: number): void {
+    if (this.#consented && now >= this.#earlyUntil && now - this.#consentAt >= this.#o.consentMs) this.#consented = false;
+  }
+
+  #startEarlyWindow(): void {
+    if (this.#earlyTimer !== null) clearTimeout(this.#earlyTimer);
+    this.#earlyTimer = setTimeout(() => {
+      this.#earlyTimer = null;
+      this.#checkConsent(Date.now());
+    }, this.#o.consentEarlyMs);
+    this.#earlyTimer.unref();
   }
 
   #sendRtp(header: Uint8Array, payload: Uint8Array): void {
-    if (this.#closed || this.#media.remote.address === '0.0.0.0') return;
+    if (this.#closed || !this.#consented || this.#media.remote.address === '0.0.0.0') return;
     const to = this.#source.destination;
     if (this.#o.batch !== undefined && this.#srtpOut === null && this.#fd >= 0) {
       if (to !== this.#batchTo) {
@@ -284,7 +346,7 @@ export class RtpTransport implements PcmPort {
   }
 
   #sendRtcp(packet: Uint8Array): void {
-    if (this.#closed || this.#media.remote.address === '0.0.0.0') return;
+    if (this.#closed || !this.#consented || this.#media.remote.address === '0.0.0.0') return;
     const out = this.#srtpOut !== null ? this.#srtpOut.protectRtcp(packet) : packet;
     const socket = this.#media.rtcpMux ? this.#o.ports.rtp : (this.#o.ports.rtcp ?? this.#o.ports.rtp);
     const port = this.#media.rtcpMux ? this.#source.destination.port : this.#media.remote.rtcpPort;
@@ -299,12 +361,14 @@ export class RtpTransport implements PcmPort {
     if (digit !== null) this.onDtmf?.(digit.digit, digit.durationMs);
   }
 
+  /** Every stream times out, whatever its direction: a peer that never sends holds a port for nothing. */
   #checkTimeout(): void {
     if (this.#closed) return;
-    this.#flushDtmf(Date.now());
-    if (!receives(this.#media)) return;
-    const last = Math.max(this.#lastPacketAt, this.#lastRemoteAt);
-    if (Date.now() - last >= this.#o.mediaTimeoutMs) this.onEnded?.('media-timeout');
+    const now = Date.now();
+    this.#flushDtmf(now);
+    this.#checkConsent(now);
+    const limit = holdsUs(this.#media) ? this.#o.holdTimeoutMs : this.#o.mediaTimeoutMs;
+    if (now - Math.max(this.#lastPacketAt, this.#lastRemoteAt) >= limit) this.onEnded?.('media-timeout');
   }
 }
 
@@ -316,5 +380,7 @@ const SRTP_DROP: Record<SrtpError, DropReason> = {
   'bad-rtcp': 'rtcp-malformed',
 };
 
+/** The peer holds us: it sends without listening (sendonly), or neither (inactive, c=0.0.0.0). */
+const holdsUs = (m: NegotiatedMedia) => m.direction === 'recvonly' || m.direction === 'inactive';
 const receives = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'recvonly';
 const sends = (m: NegotiatedMedia) => m.direction === 'sendrecv' || m.direction === 'sendonly';

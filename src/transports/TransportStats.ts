@@ -17,6 +17,10 @@ export interface TransportStats {
   audioLevel: number | null;
   ssrcChanges: number;
   latched: string | null;
+  /** Whether media may go to the peer now (RTP consent); null where the transport keeps its own (WebRTC: ICE). */
+  consent: boolean | null;
+  /** Frames not sent because the peer had not shown itself within the consent period. */
+  withheldFrames: number;
   /** The negotiated codec, e.g. "opus/48000". */
   codec: string;
 }

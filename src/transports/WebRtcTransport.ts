@@ -157,6 +157,8 @@ export class WebRtcTransport implements PcmPort {
       audioLevel: this.#audioLevel,
       ssrcChanges: 0,
       latched: null,
+      consent: null,
+      withheldFrames: 0,
     };
   }
 

@@ -9,6 +9,7 @@ import { OpusDecoder } from '../../src/codecs/OpusDecoder.js';
 import { OpusEncoder, type OpusEncoderSettings } from '../../src/codecs/OpusEncoder.js';
 import { Resampler } from '../../src/codecs/Resampler.js';
 import { isRtcpPacket, newRtpPacket, parseRtp, writeRtpHeader } from '../../src/rtp/RtpPacket.js';
+import { writeReceiverReport } from '../../src/rtp/rtcp.js';
 import { AUDIO_LEVEL_EXT_ID, audioLevelExtension, audioLevelExtmap, frameAudioLevels } from './audioLevel.js';
 import { freePortPair } from './ffmpeg.js';
 import { seededRandom } from './random.js';
@@ -18,6 +19,7 @@ export type { TestCodec, RtpTestClientOptions, Impairments, SendOptions, SentPac
 type ResolvedOptions = Required<Omit<RtpTestClientOptions, 'opus'>> & { opus: Partial<OpusEncoderSettings> };
 
 const PTIME_MS = 20;
+const RTCP_INTERVAL_MS = 5000;
 const FRAME_48K = 960;
 /** Largest gap in sequence numbers that decoded() fills with concealment. */
 const MAX_CONCEAL_GAP = 250;
@@ -39,6 +41,7 @@ export class RtpTestClient {
   /** Wall time and RTP timestamp of the first packet ever sent: later runs keep to this clock. */
   #clockBase: { ms: number; timestamp: number } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #rtcpTimer: NodeJS.Timeout | null = null;
   #finishSend: (() => void) | null = null;
   #closed = false;
 
@@ -63,6 +66,7 @@ export class RtpTestClient {
       opus: options.opus ?? {},
       maxRecorded: options.maxRecorded ?? 60_000,
       audioLevels: options.audioLevels ?? false,
+      rtcpReports: options.rtcpReports ?? true,
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePortPair();
@@ -114,6 +118,19 @@ export class RtpTestClient {
       payloadType: Number(m[2]),
       ...(ssrc ? { ssrc: Number(ssrc[1]) } : {}),
     };
+    if (this.#o.rtcpReports && this.#rtcpTimer === null) {
+      this.#sendReceiverReport();
+      this.#rtcpTimer = setInterval(() => this.#sendReceiverReport(), RTCP_INTERVAL_MS);
+      this.#rtcpTimer.unref();
+    }
+  }
+
+  /** An empty receiver report (RFC 3550 §6.4.2) to roomtone's RTCP port: port + 1 unless muxed. */
+  #sendReceiverReport(): void {
+    if (this.#closed || this.#remote === null) return;
+    const rr = new Uint8Array(8);
+    const n = writeReceiverReport(rr, 0, { ssrc: this.ssrc, reports: [] });
+    this.#socket.send(rr.subarray(0, n), this.#remote.port + (this.#o.rtcpMux ? 0 : 1), this.#remote.address);
   }
 
   get remote(): { address: string; port: number; payloadType: number; ssrc?: number } {
@@ -282,6 +299,8 @@ export class RtpTestClient {
     this.#closed = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#rtcpTimer !== null) clearInterval(this.#rtcpTimer);
+    this.#rtcpTimer = null;
     this.#finishSend?.();
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }

@@ -20,6 +20,12 @@ export interface RtpTestClientOptions {
    * (-dBov of its RMS, 127 for digital silence) in a one-byte-header extension (see audioLevel.ts).
    */
   audioLevels?: boolean;
+  /**
+   * Send RTCP receiver reports as a real endpoint does (default true): one at connect(), then
+   * every 5 s, to roomtone's RTCP port. They keep roomtone's consent to send to us even when we
+   * send no RTP.
+   */
+  rtcpReports?: boolean;
 }
 
 /**

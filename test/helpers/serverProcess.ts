@@ -89,7 +89,7 @@ export function tempDataDir(prefix = 'roomtone-server-'): string {
 }
 
 export interface StartOptions {
-  /** ROOMTONE_RTP_PORTS, e.g. "32000-32099": unique per test file so files never share ports. */
+  /** ROOMTONE_RTP_PORTS, e.g. "30000-30099": unique per test file so files never share ports. */
   rtpPorts: string;
   /** A new temp dir when omitted. */
   dataDir?: string;

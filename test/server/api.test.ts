@@ -7,7 +7,7 @@ import { ffmpegOffer } from '../helpers/ffmpeg.js';
 import { randomApiKey, type Json } from '../helpers/serverProcess.js';
 import { A, act, api, B, confPath, createConference, expectError, expectSuccess, HEX32, join, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
 
-useApiServer('32000-32074');
+useApiServer('30000-30074');
 
 describe('auth', () => {
   it('PUT /v2/api_auth exchanges a good key for an auth token and the account id', async () => {

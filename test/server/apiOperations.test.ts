@@ -5,11 +5,11 @@ import { ffmpegOffer } from '../helpers/ffmpeg.js';
 import { randomApiKey, startServer, tempDataDir, waitFor, type Json, type ServerProcess } from '../helpers/serverProcess.js';
 import { A, act, api, confPath, createConference, expectError, expectSuccess, HEX32, join, partPath, useApiServer } from '../helpers/apiSession.js';
 
-// RTP ports of this file's servers (websocket.test.ts and endToEnd.test.ts use 32200-32599).
-const RTP_RESTART = '32150-32179';
-const RTP_GENERATED = '32180-32199';
+// RTP ports of this file's servers (websocket.test.ts and endToEnd.test.ts use 30200-30599).
+const RTP_RESTART = '30150-30179';
+const RTP_GENERATED = '30180-30199';
 
-useApiServer('32125-32149');
+useApiServer('30125-30149');
 
 describe('metrics and OpenAPI', () => {
   it('GET /metrics is Prometheus text with participants, packets and the tick-duration histogram', async () => {

@@ -5,7 +5,7 @@ import { goertzelDb, sleep } from '../helpers/audio.js';
 import { A, act, api, createConference, expectSuccess, master, partPath, useApiServer } from '../helpers/apiSession.js';
 import { closeMembersAfterEach, heardSince, mark, member, RATE, type Member } from '../helpers/rtpMembers.js';
 
-useApiServer('32600-32699');
+useApiServer('30600-30699');
 
 const MOH = 350; // the default hold music is 350 + 440 Hz
 const ENTRY = 880;

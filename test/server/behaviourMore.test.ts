@@ -6,7 +6,7 @@ import { A, act, api, confPath, createConference, expectError, expectSuccess, ma
 import { closeMembersAfterEach, level, member, RATE, rtpClient } from '../helpers/rtpMembers.js';
 import { readWavBytes } from '../helpers/wav.js';
 
-useApiServer('32900-32999');
+useApiServer('30900-30999');
 
 closeMembersAfterEach();
 

@@ -5,7 +5,7 @@ import { A, act, confPath, createConference, master, server, useApiServer } from
 import { closeMembersAfterEach, level, member } from '../helpers/rtpMembers.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
-useApiServer('33100-33199');
+useApiServer('31100-31199');
 closeMembersAfterEach();
 
 describe('profile and media controls', () => {

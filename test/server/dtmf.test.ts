@@ -8,7 +8,7 @@ import type { RtpTestClient } from '../helpers/RtpTestClient.js';
 import { closeMembersAfterEach, level, member, RATE } from '../helpers/rtpMembers.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
-useApiServer('32700-32799');
+useApiServer('30700-30799');
 
 const sockets: WsClient[] = [];
 closeMembersAfterEach();

@@ -12,7 +12,7 @@ import { startServer, WsClient, type Json, type ServerProcess } from '../helpers
 import { requireTool } from '../helpers/tools.js';
 import { readWav } from '../helpers/wav.js';
 
-const RTP_PORTS = '32400-32599'; // api.test.ts uses 32000-32199, websocket.test.ts 32200-32399
+const RTP_PORTS = '30400-30599'; // api.test.ts uses 30000-30199, websocket.test.ts 30200-30399
 const mPort = (sdp: string) => Number(/m=audio (\d+)/.exec(sdp)![1]);
 
 // Timeline (seconds from spawning B's recorder). The recording starts with the first packet

@@ -7,7 +7,7 @@ import { A, act, api, createConference, expectSuccess, master, partPath, server,
 import { closeMembersAfterEach, member, RATE } from '../helpers/rtpMembers.js';
 import { wavBytes } from '../helpers/wav.js';
 
-useApiServer('33000-33099');
+useApiServer('31000-31099');
 
 let files: Server;
 beforeAll(async () => {

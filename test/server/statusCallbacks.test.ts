@@ -7,7 +7,7 @@ import { A, api, createConference, expectSuccess, useApiServer } from '../helper
 import { closeMembersAfterEach, member } from '../helpers/rtpMembers.js';
 import { waitFor } from '../helpers/serverProcess.js';
 
-useApiServer('32800-32899');
+useApiServer('30800-30899');
 
 let receiver: Server;
 let hanging: Server;

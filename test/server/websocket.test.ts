@@ -6,7 +6,7 @@ import { ffmpegOffer } from '../helpers/ffmpeg.js';
 import { sleep } from '../helpers/audio.js';
 import { startServer, WsClient, type Json, type ServerProcess } from '../helpers/serverProcess.js';
 
-const RTP_PORTS = '32200-32379'; // api.test.ts uses 32000-32199, endToEnd.test.ts 32400-32599; 32380-32399: the lifetime test
+const RTP_PORTS = '30200-30379'; // api.test.ts uses 30000-30199, endToEnd.test.ts 30400-30599; 30380-30399: the lifetime test
 
 let server: ServerProcess;
 let token: string;
@@ -315,7 +315,7 @@ describe('commands', () => {
 
 describe('lifetime', () => {
   it('the server closes websockets with 1001 on SIGTERM and exits cleanly', async () => {
-    const own = await startServer({ rtpPorts: '32380-32399' });
+    const own = await startServer({ rtpPorts: '30380-30399' });
     try {
       const ws = await WsClient.connect(own.url);
       const closed = new Promise<number>((resolve) => ws.ws.once('close', (code) => resolve(code)));

@@ -250,8 +250,8 @@ describe('media timeout', () => {
 });
 
 describe('RTP port pool', () => {
-  const RANGE = { min: 31000, max: 31007 }; // four RTP/RTCP pairs: 31000, 31002, 31004, 31006
-  const PAIRS = [31000, 31002, 31004, 31006];
+  const RANGE = { min: 31900, max: 31907 }; // four RTP/RTCP pairs: 31900, 31902, 31904, 31906
+  const PAIRS = [31900, 31902, 31904, 31906];
 
   function canBind(port: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -305,10 +305,10 @@ describe('RTP port pool', () => {
   });
 
   it('skips a pair another program holds', async () => {
-    const range = { min: 31010, max: 31017 };
+    const range = { min: 31910, max: 31917 };
     const holder = createSocket('udp4');
     open.sockets.push(holder);
-    await new Promise<void>((resolve) => holder.bind(31013, '127.0.0.1', () => resolve())); // the RTCP port of pair 31012
+    await new Promise<void>((resolve) => holder.bind(31913, '127.0.0.1', () => resolve())); // the RTCP port of pair 31912
     const engine = new Engine({ workers: 1, logging: 'silent', media: { ports: range } });
     try {
       const conf = await engine.createConference({ rate: 48000, intervalMs: 20 });
@@ -316,7 +316,7 @@ describe('RTP port pool', () => {
       open.peers.push(peer);
       const got: number[] = [];
       for (let i = 0; i < 3; i++) got.push(sdpPort((await conf.addParticipant({ sdp: makeSdp({ port: peer.port }) })).sdp!));
-      expect(got.sort()).toEqual([31010, 31014, 31016]);
+      expect(got.sort()).toEqual([31910, 31914, 31916]);
       await expect(conf.addParticipant({ sdp: makeSdp({ port: peer.port }) })).rejects.toThrow(/no free RTP port/);
     } finally {
       await engine.close();

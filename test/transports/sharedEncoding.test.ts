@@ -8,7 +8,7 @@ import { goertzelDb, sleep, tone } from '../helpers/audio.js';
 import { RtpTestClient } from '../helpers/RtpTestClient.js';
 
 const RATE = 48000;
-const engine = new Engine({ workers: 1, logging: 'silent', media: { ports: { min: 33200, max: 33399 } } });
+const engine = new Engine({ workers: 1, logging: 'silent', media: { ports: { min: 31200, max: 31399 } } });
 const clients: RtpTestClient[] = [];
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));

@@ -13,6 +13,8 @@ export class Metrics {
   readonly #conferences = new Gauge({ name: 'roomtone_conferences', help: 'Running conferences', registers: [this.registry] });
   readonly #packets = new Counter({ name: 'roomtone_packets_total', help: 'RTP packets by direction', labelNames: ['direction'], registers: [this.registry] });
   readonly #forwarded = new Counter({ name: 'roomtone_packets_forwarded_total', help: "Outgoing packets that were a participant's own Opus packet, sent without encoding", registers: [this.registry] });
+  readonly #withheld = new Counter({ name: 'roomtone_frames_withheld_total', help: 'Outgoing frames not sent: the peer had not shown itself within the consent period', registers: [this.registry] });
+  readonly #portPairs = new Gauge({ name: 'roomtone_rtp_port_pairs', help: 'RTP port pairs (RTP even, RTCP odd) of the media threads by state', labelNames: ['state'], registers: [this.registry] });
   readonly #dropped = new Counter({ name: 'roomtone_packets_dropped_total', help: 'Dropped incoming packets by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly #codecSeconds = new Counter({ name: 'roomtone_codec_seconds_total', help: 'Time spent encoding and decoding', labelNames: ['operation'], registers: [this.registry] });
   readonly #lateness = new Gauge({ name: 'roomtone_tick_lateness_p99_seconds', help: 'p99 tick lateness of the most late media thread', registers: [this.registry] });
@@ -37,6 +39,13 @@ export class Metrics {
     this.#advance(this.#packets, { direction: 'in' }, t.packetsIn);
     this.#advance(this.#packets, { direction: 'out' }, t.packetsOut);
     this.#advance(this.#forwarded, {}, t.packetsForwarded);
+    this.#advance(this.#withheld, {}, t.framesWithheld);
+    const pairs = hosts.reduce((n, h) => n + h.rtpPorts.pairs, 0);
+    const inUse = hosts.reduce((n, h) => n + h.rtpPorts.inUse, 0);
+    const cooling = hosts.reduce((n, h) => n + h.rtpPorts.cooling, 0);
+    this.#portPairs.set({ state: 'in_use' }, inUse);
+    this.#portPairs.set({ state: 'cooling' }, cooling);
+    this.#portPairs.set({ state: 'free' }, pairs - inUse - cooling);
     for (const [reason, n] of Object.entries(t.drops)) this.#advance(this.#dropped, { reason }, n);
     this.#advance(this.#codecSeconds, { operation: 'decode' }, t.decodeMs / 1000);
     this.#advance(this.#codecSeconds, { operation: 'encode' }, t.encodeMs / 1000);
