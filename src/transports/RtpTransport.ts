@@ -255,7 +255,7 @@ export class RtpTransport implements PcmPort {
     if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
     if (media.remote.ssrc !== undefined && p.ssrc !== media.remote.ssrc) return this.#drops.drop('wrong-ssrc', from);
     if (this.#source.consents(from)) this.#consent(now);
-    if (verdict === SOURCE_CANDIDATE && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now)) {
+    if (verdict === SOURCE_CANDIDATE && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now, this.#ssrc)) {
       return this.#drops.drop('source-learning', from);
     }
     if (!this.#acceptSsrc(p.ssrc, now)) return this.#drops.drop('wrong-ssrc', from);

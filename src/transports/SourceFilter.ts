@@ -48,7 +48,8 @@ interface Candidate {
  * PROBATION_PACKETS in-sequence RTP packets of one SSRC prove it a stream, not a stray datagram.
  * RTCP never teaches a source: it comes from the RTCP port, and ffmpeg with rtcp-mux sends its
  * first sender report from there before its first RTP packet. A learned source that has been
- * silent for 2 s may be replaced the same way (NAT rebinding, a restarted sender). Sources are
+ * silent for 2 s may be replaced the same way (a restarted sender); with latching, the stream
+ * itself (same SSRC) may move at once (a NAT rebinding). Sources are
  * compared as numbers (IPv4, host order): a packet from the learned source costs no string.
  */
 export class SourceFilter {
@@ -75,7 +76,10 @@ export class SourceFilter {
       this.#lastAcceptedAt = nowMs;
       return SOURCE_LEARNED;
     }
-    if (l !== null && nowMs - this.#lastAcceptedAt <= RELEARN_AFTER_MS) return SOURCE_FOREIGN;
+    if (l !== null && nowMs - this.#lastAcceptedAt <= RELEARN_AFTER_MS) {
+      // A live source is replaced only by its own stream moved (latching: a NAT rebinding); see learn().
+      return this.#latching && this.#refusal(ip, port) === null ? SOURCE_CANDIDATE : SOURCE_FOREIGN;
+    }
     if (ip === this.#declaredIp && port === this.#declared.port) {
       this.#adopt(ip, port, nowMs);
       return SOURCE_LEARNED;
@@ -84,8 +88,13 @@ export class SourceFilter {
     return SOURCE_FOREIGN;
   }
 
-  /** A valid RTP packet from a candidate; true once it has proven the source (take the packet). */
-  learn(ip: number, port: number, seq: number, ssrc: number, nowMs: number): boolean {
+  /**
+   * A valid RTP packet from a candidate; true once it has proven the source (take the packet).
+   * While the learned source is alive (latching), only the stream we are receiving, by its SSRC
+   * (`liveSsrc`), may move: a NAT rebinding keeps the SSRC, and an off-path sender cannot know it.
+   */
+  learn(ip: number, port: number, seq: number, ssrc: number, nowMs: number, liveSsrc = -1): boolean {
+    if (this.#learned !== null && nowMs - this.#lastAcceptedAt <= RELEARN_AFTER_MS && ssrc !== liveSsrc) return false;
     let c: Candidate | undefined;
     let spare = this.#candidates[0];
     for (const x of this.#candidates) {

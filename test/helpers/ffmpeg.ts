@@ -35,8 +35,11 @@ const CODEC = {
   PCMU: { pt: 0, rtpmap: 'PCMU/8000', fmtp: '', args: ['-c:a', 'pcm_mulaw', '-ar', '8000'] },
 } as const;
 
-/** The offer an ffmpeg participant makes: it receives on `recvPort`, optionally SRTP with `key`. */
-export function ffmpegOffer(codec: FfmpegCodec, recvPort: number, key?: string): string {
+/**
+ * The offer an ffmpeg participant makes: it receives on `recvPort`, optionally SRTP with `key`;
+ * with `rtcpMux` it offers a=rtcp-mux (its sender then gives `rtcpPort` = our port, see startSender).
+ */
+export function ffmpegOffer(codec: FfmpegCodec, recvPort: number, key?: string, o: { rtcpMux?: boolean } = {}): string {
   const c = CODEC[codec];
   return [
     'v=0',
@@ -49,6 +52,7 @@ export function ffmpegOffer(codec: FfmpegCodec, recvPort: number, key?: string):
     `a=rtpmap:${c.pt} ${c.rtpmap}`,
     ...(c.fmtp ? [c.fmtp] : []),
     ...(key ? [`a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}`] : []),
+    ...(o.rtcpMux ? ['a=rtcp-mux'] : []),
     '',
   ].join('\r\n');
 }
@@ -77,10 +81,14 @@ export function processes(): Processes {
   };
 }
 
-/** Sends `seconds` of a sine (or a WAV file) to roomtone's port from `fromPort`. */
+/**
+ * Sends `seconds` of a sine (or a WAV file) to roomtone's port from `fromPort` (RTCP from
+ * fromPort + 1). RTCP goes to roomtone's port + 1 unless `rtcpPort` is given: a client honouring
+ * a=rtcp-mux gives roomtone's RTP port there, as users of ffmpeg do.
+ */
 export function startSender(
   procs: Processes,
-  o: { codec: FfmpegCodec; freq?: number; input?: string; toPort: number; fromPort: number; seconds: number; key?: string },
+  o: { codec: FfmpegCodec; freq?: number; input?: string; toPort: number; fromPort: number; seconds: number; key?: string; rtcpPort?: number },
 ): ChildProcess {
   const input = o.input ? ['-i', o.input] : ['-f', 'lavfi', '-i', `aevalsrc=0.25*sin(2*PI*${o.freq}*t):s=48000`];
   const srtp = o.key ? ['-srtp_out_suite', 'AES_CM_128_HMAC_SHA1_80', '-srtp_out_params', o.key] : [];
@@ -88,7 +96,7 @@ export function startSender(
   const args = [
     '-hide_banner', '-loglevel', 'error', '-re', ...input, '-t', String(o.seconds), '-ac', '1',
     ...CODEC[o.codec].args, '-payload_type', String(CODEC[o.codec].pt), ...srtp,
-    '-f', 'rtp', `${scheme}://127.0.0.1:${o.toPort}?localrtpport=${o.fromPort}&localrtcpport=${o.fromPort + 1}`,
+    '-f', 'rtp', `${scheme}://127.0.0.1:${o.toPort}?localrtpport=${o.fromPort}&localrtcpport=${o.fromPort + 1}${o.rtcpPort ? `&rtcpport=${o.rtcpPort}` : ''}`,
   ];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   procs.children.push(child);

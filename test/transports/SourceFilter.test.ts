@@ -97,6 +97,21 @@ describe('SourceFilter', () => {
     expect(f.destination).toEqual({ address: '198.51.100.9', port: 62000 });
   });
 
+  it('with latching lets the live stream (its SSRC) move at once, and nothing else while it is alive', () => {
+    const f = new SourceFilter({ declared, latching: true, refusal: () => null });
+    stream(f, OTHER, 61000, PROBATION_PACKETS, { ssrc: 7, seq: 100 });
+    // Another stream from elsewhere: on probation, never learned while ours is alive.
+    for (let i = 0; i < 10; i++) {
+      expect(f.classify(HOST, 50000, 100 + i)).toBe(SOURCE_CANDIDATE);
+      expect(f.learn(HOST, 50000, 9000 + i, 99, 100 + i, 7)).toBe(false);
+    }
+    // Our stream from a new port (a NAT rebinding): learned after its probation, without a gap.
+    let learned = false;
+    for (let i = 0; i < PROBATION_PACKETS; i++) learned = f.learn(OTHER, 62000, 104 + i, 7, 200 + 20 * i, 7);
+    expect(learned).toBe(true);
+    expect(f.destination).toEqual({ address: '198.51.100.9', port: 62000 });
+  });
+
   it('with latching never learns a source the destination policy refuses', () => {
     const f = new SourceFilter({ declared, latching: true, refusal: (ip, port) => (port >= 20000 && port <= 29999 ? 'own RTP port' : null) });
     expect(f.classify(OTHER, 20002, 0)).toBe(SOURCE_FOREIGN);
