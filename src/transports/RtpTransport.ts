@@ -324,7 +324,9 @@ export class RtpTransport implements PcmPort {
   #startEarlyWindow(): void {
     if (this.#earlyTimer !== null) clearTimeout(this.#earlyTimer);
     this.#earlyTimer = setTimeout(() => {
+      // The timer ends the window (a timer may fire a millisecond before Date.now() reaches it).
       this.#earlyTimer = null;
+      this.#earlyUntil = 0;
       this.#checkConsent(Date.now());
     }, this.#o.consentEarlyMs);
     this.#earlyTimer.unref();
