@@ -6,6 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Conference } from '../../src/engine/Conference.js';
+import type { Participant } from '../../src/engine/Participant.js';
+import { goertzelDb } from './audio.js';
+import { readWav } from './wav.js';
 
 export type FfmpegCodec = 'opus' | 'PCMU';
 
@@ -128,5 +133,55 @@ export function startReceiver(procs: Processes, o: { sdp: string; dir: string; n
       if (code === 0) resolve(wav);
       else reject(new Error(`ffmpeg receiver ${o.name} exited with ${code}: ${stderr.slice(-500)}`));
     });
+  });
+}
+
+export interface FfmpegPerson {
+  freq: number;
+  codec: FfmpegCodec;
+  srtp: boolean;
+}
+
+/** Three senders that each test of a mixed conference uses: plain Opus, PCMU, and SDES-SRTP Opus. */
+export const THREE_TONES: readonly FfmpegPerson[] = [
+  { freq: 440, codec: 'opus', srtp: false },
+  { freq: 660, codec: 'PCMU', srtp: false },
+  { freq: 880, codec: 'opus', srtp: true },
+];
+
+export interface FfmpegParticipant extends FfmpegPerson {
+  participant: Participant;
+  /** Where its ffmpeg receiver listens, and where its ffmpeg sender sends from. */
+  recvPort: number;
+  sendPort: number;
+  key: string | undefined;
+  /** Our answer, and the RTP port in it. */
+  answer: string;
+  ourPort: number;
+}
+
+/** Joins an ffmpeg participant by its offer (SDES key when `srtp`), with ports for its receiver and sender. */
+export async function joinFfmpeg(conf: Conference, person: FfmpegPerson, o: { rtcpMux?: boolean } = {}): Promise<FfmpegParticipant> {
+  const recvPort = await freePortPair();
+  const sendPort = await freePortPair();
+  const key = person.srtp ? srtpKey() : undefined;
+  const participant = await conf.addParticipant({ sdp: ffmpegOffer(person.codec, recvPort, key, o) });
+  const answer = participant.sdp!;
+  return { ...person, participant, recvPort, sendPort, key, answer, ourPort: Number(/m=audio (\d+)/.exec(answer)![1]) };
+}
+
+/**
+ * Over the last 3 s of each listener's WAV (every sender running): the others' tones above
+ * -30 dBFS and its own at least 20 dB under them. Returns a report line per listener.
+ */
+export function expectEachHearsTheOthers(wavs: string[], listeners: { name: string; freq: number }[]): string[] {
+  return listeners.map((l, i) => {
+    const { rate, samples } = readWav(wavs[i]);
+    const tail = samples.subarray(samples.length - rate * 3);
+    const levels = listeners.map((o) => goertzelDb(tail, o.freq, rate));
+    const others = levels.filter((_, k) => k !== i);
+    for (const other of others) expect(other, `${l.name} hears the others`).toBeGreaterThan(-30);
+    expect(Math.min(...others) - levels[i], `${l.name}: own tone at least 20 dB below the others`).toBeGreaterThanOrEqual(20);
+    return `${l.name} ${l.freq} Hz (${(samples.length / rate).toFixed(2)} s) hears ${listeners.map((o, k) => `${o.freq}:${levels[k].toFixed(1)}`).join(' ')} dBFS`;
   });
 }
