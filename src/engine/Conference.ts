@@ -6,7 +6,8 @@ import type { HostClient } from '../host/HostClient.js';
 import type { ConferenceStats } from '../host/protocol.js';
 import { FrameFormat } from '../mixing/FrameFormat.js';
 import { MemoryPort } from '../ports/MemoryPort.js';
-import type { PortSpec, SourceSpec } from '../ports/specs.js';
+import type { PortSpec } from '../ports/specs.js';
+import { loadSource, type InjectSource } from '../media/PcmLoader.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { AddParticipantOptions, ConferenceEvents } from './EngineTypes.js';
 import { Participant } from './Participant.js';
@@ -61,16 +62,17 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     const spec: PortSpec = port instanceof MemoryPort ? port.spec : (port ?? { kind: 'rtp', sdp, srtp });
     const participantId = this.#nextParticipantId++;
     const added = await this.#host.request('addParticipant', { conferenceId: this.id, participantId, port: spec, controls });
-    const participant = new Participant(this.#host, this.id, added.state, added.sdp);
+    const participant = new Participant(this.#host, this.id, added.state, added.sdp, this.options.rate);
     this.#participants.set(participantId, participant);
     this.#host.participants++;
     return participant;
   }
 
   /** Audio every listener hears on top of the mix (tones, media), or null to stop it. */
-  async inject(source: SourceSpec | null): Promise<void> {
+  async inject(source: InjectSource | null): Promise<void> {
     this.#assertOpen();
-    await this.#host.request('setInjection', { conferenceId: this.id, participantId: null, source });
+    const loaded = await loadSource(source, this.options.rate);
+    await this.#host.request('setInjection', { conferenceId: this.id, participantId: null, source: loaded });
   }
 
   /** Current state of every participant, read from the media thread. */

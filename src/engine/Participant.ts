@@ -4,7 +4,7 @@ import { validateParticipantPatch } from '../conference/ParticipantOptions.js';
 import { InvalidStateError } from '../errors.js';
 import type { HostClient } from '../host/HostClient.js';
 import type { Relation } from '../mixing/Relations.js';
-import type { SourceSpec } from '../ports/specs.js';
+import { loadSource, type InjectSource } from '../media/PcmLoader.js';
 import type { TransportStats } from '../transports/TransportStats.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
 import type { ParticipantEvents } from './EngineTypes.js';
@@ -14,14 +14,17 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly id: number;
   readonly conferenceId: string;
   readonly #host: HostClient;
+  /** The conference's rate, which injected files are loaded at. */
+  readonly #rate: number;
   #state: ParticipantState;
   #sdp: string | null;
   #closed = false;
 
   /** @internal created by Conference.addParticipant */
-  constructor(host: HostClient, conferenceId: string, state: ParticipantState, sdp: string | null) {
+  constructor(host: HostClient, conferenceId: string, state: ParticipantState, sdp: string | null, rate: number) {
     super();
     this.#host = host;
+    this.#rate = rate;
     this.conferenceId = conferenceId;
     this.id = state.participantId;
     this.#state = state;
@@ -103,9 +106,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   /** Audio only this participant hears (a prompt), or null to stop it. */
-  async inject(source: SourceSpec | null): Promise<void> {
+  async inject(source: InjectSource | null): Promise<void> {
     this.#assertOpen();
-    await this.#host.request('setInjection', { conferenceId: this.conferenceId, participantId: this.id, source });
+    const loaded = await loadSource(source, this.#rate);
+    await this.#host.request('setInjection', { conferenceId: this.conferenceId, participantId: this.id, source: loaded });
   }
 
   /** Removes the participant from the conference. Safe to call twice. */

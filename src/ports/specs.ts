@@ -11,7 +11,7 @@ import { MemoryPortRuntime } from './MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from './PcmPort.js';
 import { RingSource, type RingSourceSpec } from './RingSource.js';
 import { ToneSource, type ToneSourceSpec } from '../media/ToneSource.js';
-import { PcmFileSource, type FileSourceSpec } from '../media/PcmFileSource.js';
+import { PcmFileSource, type PcmSourceSpec } from '../media/PcmFileSource.js';
 import { RecordingPort, type RecordingSpec } from '../media/RecordingPort.js';
 
 /**
@@ -26,7 +26,8 @@ export interface RtpPortSpec {
 }
 
 export type PortSpec = MemoryPortSpec | RtpPortSpec | RecordingSpec;
-export type SourceSpec = RingSourceSpec | ToneSourceSpec | FileSourceSpec;
+/** Sources as the media thread opens them; files are loaded before (PcmLoader.loadSource). */
+export type SourceSpec = RingSourceSpec | ToneSourceSpec | PcmSourceSpec;
 
 /** A media-thread port and, for RTP, the SDP to give back to the caller. */
 export interface OpenedPort {
@@ -75,8 +76,8 @@ export function openSource(spec: SourceSpec, format: FrameFormat): FrameSource {
       return new RingSource(spec);
     case 'tone':
       return new ToneSource(spec, format.rate);
-    case 'file':
-      return new PcmFileSource(spec, format.rate);
+    case 'pcm':
+      return new PcmFileSource(spec);
     default:
       throw new InvalidArgumentError('source', 'has an unknown kind');
   }

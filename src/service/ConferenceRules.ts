@@ -1,5 +1,5 @@
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
-import type { SourceSpec } from '../ports/specs.js';
+import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
 import type { ConferenceDocument } from './ConferenceService.js';
 import type { LiveConference } from './LiveConference.js';
@@ -20,10 +20,10 @@ export class ConferenceRules {
   /** The member hearing the alone sound, if any. */
   #alone: number | null = null;
 
-  readonly #source: (media: string) => Promise<SourceSpec>;
+  readonly #source: (media: string) => Promise<InjectSource>;
 
   /** `source` turns a tone_stream, media id or URL into something to inject. */
-  constructor(live: LiveConference, log: Logger, source: (media: string) => Promise<SourceSpec>) {
+  constructor(live: LiveConference, log: Logger, source: (media: string) => Promise<InjectSource>) {
     this.#live = live;
     this.#log = log;
     this.#source = source;

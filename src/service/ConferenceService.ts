@@ -5,7 +5,7 @@ import type { Participant } from '../engine/Participant.js';
 import { ConflictError, ForbiddenError, NotFoundError, RoomtoneError, UnsupportedError } from '../errors.js';
 import { sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
-import type { SourceSpec } from '../ports/specs.js';
+import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
@@ -73,7 +73,7 @@ export class ConferenceService {
   }
 
   /** What to inject for a media string: a tone_stream, or a stored/fetched file. */
-  async source(accountId: string, media: string): Promise<SourceSpec> {
+  async source(accountId: string, media: string): Promise<InjectSource> {
     if (media.startsWith('tone_stream://')) return { kind: 'tone', tone: media };
     if (!this.#resolveMedia) throw new UnsupportedError('only tone_stream:// media plays without a media store');
     return { kind: 'file', path: await this.#resolveMedia(accountId, media) };
