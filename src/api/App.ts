@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/Engine.js';
 import { NotFoundError } from '../errors.js';
-import type { ConferenceDocument, ConferenceService } from '../service/ConferenceService.js';
+import type { ConferenceService } from '../service/ConferenceService.js';
+import type { ConferenceDocument } from '../service/ServiceTypes.js';
 import type { MediaStore } from '../media/store/MediaStore.js';
 import type { Store } from '../store/Store.js';
 import type { Tokens } from '../store/Tokens.js';

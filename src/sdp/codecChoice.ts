@@ -2,7 +2,13 @@
 // opus), opus fmtp, telephone-event (RFC 4733) and the packetisation we send at.
 import type { MediaDescription } from 'sdp-transform';
 import type { CodecName, NegotiatedCodec, OpusParameters } from './NegotiatedMedia.js';
-import { payloadTypes } from './sdpSyntax.js';
+
+/** Payload types of an m= line, in order (sdp-transform gives a number when there is only one). */
+export function payloadTypes(media: MediaDescription): number[] {
+  const raw = (media as { payloads?: unknown }).payloads;
+  if (raw === undefined || raw === null || String(raw).trim() === '') return [];
+  return String(raw).trim().split(/\s+/).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 127);
+}
 
 export interface OfferedFormat {
   pt: number;

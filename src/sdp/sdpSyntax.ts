@@ -59,13 +59,6 @@ function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Payload types of an m= line, in order (sdp-transform gives a number when there is only one). */
-export function payloadTypes(media: MediaDescription): number[] {
-  const raw = (media as { payloads?: unknown }).payloads;
-  if (raw === undefined || raw === null || String(raw).trim() === '') return [];
-  return String(raw).trim().split(/\s+/).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 127);
-}
-
 const PROFILES: readonly RtpProfile[] = ['RTP/AVP', 'RTP/SAVP', 'RTP/AVPF', 'RTP/SAVPF'];
 
 export function rtpProfile(protocol: string): RtpProfile | undefined {

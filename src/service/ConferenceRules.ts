@@ -1,7 +1,7 @@
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
 import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
-import type { ConferenceDocument } from './ConferenceService.js';
+import type { ConferenceDocument } from './ServiceTypes.js';
 import type { LiveConference } from './LiveConference.js';
 import type { MemberInfo } from './MemberInfo.js';
 import { sound, toneFor } from './sounds.js';

@@ -9,6 +9,7 @@ import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
+import type { ConferenceDocument, Joined, JoinRequest, MediaResolver } from './ServiceTypes.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
@@ -16,34 +17,8 @@ import { Recordings } from './Recordings.js';
 import { applyControl } from './applyControl.js';
 import { PIN_PROMPT, PinEntry } from './PinEntry.js';
 
-export type ConferenceDocument = { id: string } & Record<string, unknown>;
-
-export type MediaResolver = (accountId: string, mediaIdOrUrl: string) => Promise<string>;
-
 /** How long a refused caller stays connected to hear why. */
 const REFUSAL_SOUND_MS = 2000;
-
-export interface JoinRequest {
-  sdp?: string;
-  moderator?: boolean;
-  pin?: string;
-  callerIdName?: string;
-  callerIdNumber?: string;
-  callId?: string;
-  /** Joins muted or unmuted whatever the role's default. */
-  muted?: boolean;
-  /** Participant id this one coaches (heard only by it). */
-  coach?: number;
-  flags?: Partial<MemberFlags>;
-  /** Ask for a pin by DTMF first (the caller hears a prompt and has three tries). */
-  collectPin?: boolean;
-}
-
-export interface Joined {
-  participant_id: number;
-  call_id: string;
-  sdp: string | null;
-}
 
 /**
  * Conference documents brought to life: a document becomes an engine conference when its

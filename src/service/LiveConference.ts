@@ -1,6 +1,6 @@
 import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { Conference } from '../engine/Conference.js';
-import type { ConferenceDocument } from './ConferenceService.js';
+import type { ConferenceDocument } from './ServiceTypes.js';
 import type { EventSink } from './EventSink.js';
 import { kazooParticipant, type MemberInfo } from './MemberInfo.js';
 

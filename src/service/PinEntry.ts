@@ -1,5 +1,5 @@
 import { pins } from './conferenceOptions.js';
-import type { JoinRequest } from './ConferenceService.js';
+import type { JoinRequest } from './ServiceTypes.js';
 
 export type PinVerdict = 'continue' | 'moderator' | 'member' | 'retry' | 'reject';
 

@@ -1,4 +1,5 @@
-import type { ConferenceDocument, ConferenceService } from '../../service/ConferenceService.js';
+import type { ConferenceService } from '../../service/ConferenceService.js';
+import type { ConferenceDocument } from '../../service/ServiceTypes.js';
 import type { Schema } from '../schema/Schema.js';
 
 /** What a command acts on: the conference, all its participants, or one participant. */

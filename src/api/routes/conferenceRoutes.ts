@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../../errors.js';
-import type { ConferenceDocument } from '../../service/ConferenceService.js';
+import type { ConferenceDocument } from '../../service/ServiceTypes.js';
 import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
 import { actionRoute } from '../http/actionRoute.js';
 import { checkData } from '../http/checkBody.js';
