@@ -48,6 +48,8 @@ if (command === 'demo') {
   });
 } else {
   try {
+    // Everything the server writes (database, recordings, media) is for the server's user only.
+    process.umask(0o077);
     const server = await Server.start(resolveServerConfig(flags, process.env));
     let stopping = false;
     const stop = (signal: string) => {

@@ -9,7 +9,7 @@
 // against someone holding the file; the single hash is the index and the verifier at once.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { InvalidArgumentError, InvalidStateError, NotFoundError } from '../errors.js';
@@ -75,8 +75,12 @@ export class Store {
 
   /** Opens (creating if needed) `<dataDir>/roomtone.sqlite` and migrates it to the latest schema. */
   static open(dataDir: string): Store {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, 'roomtone.sqlite'));
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Keys, tokens and documents: the server's user only, also for a directory made by an older version.
+    chmodSync(dataDir, 0o700);
+    const path = join(dataDir, 'roomtone.sqlite');
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+    const db = new Database(path);
     try {
       // WAL lets readers run during a write. Under WAL, NORMAL survives a process crash (only
       // an OS crash or power loss can drop the last commits) at far fewer fsyncs than FULL.
