@@ -42,6 +42,7 @@ const MIN_KEY_LENGTH = 32;
 const MAX_KEY_LENGTH = 256;
 
 const newId = (): string => randomBytes(16).toString('hex');
+const newApiKey = (): string => randomBytes(32).toString('hex');
 const keyHash = (apiKey: string): Buffer => createHash('sha256').update(apiKey, 'utf8').digest();
 
 function toAccount(r: AccountRow): Account {
@@ -63,6 +64,14 @@ function serialize(doc: Record<string, unknown>): string {
 
 function toDoc(id: string, json: string): ConferenceDoc {
   return { ...(JSON.parse(json) as Record<string, unknown>), id };
+}
+
+/** An auth token as stored: its sha256, never the token itself. */
+export interface StoredToken {
+  hash: Buffer;
+  accountId: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
 }
 
 export class Store {
@@ -141,7 +150,7 @@ export class Store {
     if (apiKey !== undefined && badKey) {
       throw new InvalidArgumentError('apiKey', `must be ${MIN_KEY_LENGTH} to ${MAX_KEY_LENGTH} characters`);
     }
-    const key = apiKey ?? randomBytes(32).toString('hex');
+    const key = apiKey ?? newApiKey();
     const db = this.live;
     return db.transaction(() => {
       if (parentId === null) {
@@ -171,6 +180,35 @@ export class Store {
     if (this.sql('UPDATE accounts SET key_sha256 = ? WHERE id = ?').run(keyHash(apiKey), accountId).changes === 0) {
       throw new NotFoundError('account', accountId);
     }
+  }
+
+  /** Tokens whose expiry is after `now` (Unix ms), soonest to expire first. */
+  liveTokens(now: number): StoredToken[] {
+    const rows = this.sql('SELECT token_sha256, account_id, expires_at FROM tokens WHERE expires_at > ? ORDER BY expires_at').all(now) as {
+      token_sha256: Buffer;
+      account_id: string;
+      expires_at: number;
+    }[];
+    return rows.map((r) => ({ hash: r.token_sha256, accountId: r.account_id, expiresAt: r.expires_at }));
+  }
+
+  saveToken(t: StoredToken): void {
+    this.sql('INSERT OR REPLACE INTO tokens (token_sha256, account_id, expires_at) VALUES (?, ?, ?)').run(t.hash, t.accountId, t.expiresAt);
+  }
+
+  deleteToken(hash: Buffer): void {
+    this.sql('DELETE FROM tokens WHERE token_sha256 = ?').run(hash);
+  }
+
+  deleteExpiredTokens(now: number): void {
+    this.sql('DELETE FROM tokens WHERE expires_at <= ?').run(now);
+  }
+
+  /** Gives an account a new random API key, returned once; the old one stops working at once. */
+  rotateApiKey(accountId: string): string {
+    const key = newApiKey();
+    this.setApiKey(accountId, key);
+    return key;
   }
 
   accountByApiKey(apiKey: string): Account | undefined {

@@ -51,6 +51,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX media_account ON media(account_id, seq);
   `,
+  // 3: auth tokens, so that a restart logs nobody out; only their sha256 is kept (see Tokens.ts).
+  `
+  CREATE TABLE tokens (
+    token_sha256 BLOB PRIMARY KEY,
+    account_id   TEXT NOT NULL REFERENCES accounts(id),
+    -- Unix milliseconds.
+    expires_at   INTEGER NOT NULL
+  );
+  CREATE INDEX tokens_expiry ON tokens(expires_at);
+  CREATE INDEX tokens_account ON tokens(account_id);
+  `,
 ];
 
 /** Brings the database up to the latest version; each step commits on its own. */

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../../src/store/Store.js';
 import { Tokens } from '../../src/store/Tokens.js';
 
 // A hand-moved clock: expiry is tested at its exact boundary without waiting.
@@ -75,5 +79,29 @@ describe('Tokens', () => {
     expect(() => new Tokens({ ttlMs: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => new Tokens({ max: 0 })).toThrow(InvalidArgumentError);
     expect(() => new Tokens({ max: 1.5 })).toThrow(InvalidArgumentError);
+  });
+
+  it('with a store, keeps tokens across instances (a restart) as hashes only, and forgets revoked and expired ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomtone-tokens-'));
+    const c = { t: Date.now() };
+    const store = Store.open(dir);
+    const { account: a } = store.createAccount('a', null);
+    const { account: b } = store.createAccount('b', a.id);
+    const first = new Tokens({ store, ttlMs: 60_000, now: () => c.t });
+    const kept = first.issue(a.id);
+    const revoked = first.issue(a.id);
+    const short = new Tokens({ store, ttlMs: 1_000, now: () => c.t }).issue(b.id);
+    first.revoke(revoked);
+    const raw = JSON.stringify(store.liveTokens(0));
+    expect(raw).not.toContain(kept); // only sha256 digests are written
+    c.t += 2_000; // `short` has expired
+    const second = new Tokens({ store, ttlMs: 60_000, now: () => c.t });
+    expect(second.accountOf(kept)).toBe(a.id);
+    expect(second.accountOf(revoked)).toBeUndefined();
+    expect(second.accountOf(short)).toBeUndefined();
+    expect(store.liveTokens(0)).toHaveLength(1);
+    second.revokeAccount(a.id);
+    expect(new Tokens({ store, now: () => c.t }).accountOf(kept)).toBeUndefined();
+    store.close();
   });
 });

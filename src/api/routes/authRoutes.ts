@@ -29,6 +29,28 @@ export const authRoutes: Route[] = [
     },
   },
   {
+    method: 'DELETE',
+    path: '/v2/api_auth',
+    summary: "Revoke the caller's auth token (log out)",
+    auth: true,
+    handle: async (ctx, app) => {
+      app.tokens.revoke(ctx.authToken!);
+      return { data: {} };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v2/accounts/{A}/api_key',
+    summary: "Rotate an account's API key: the response carries the new key, the old one stops working at once, and the account's other tokens are revoked",
+    auth: true,
+    handle: async (ctx, app) => {
+      const accountId = accountFor(app, ctx.actorId, ctx.params.A);
+      const apiKey = app.store.rotateApiKey(accountId);
+      app.tokens.revokeAccount(accountId, ctx.authToken);
+      return { data: { id: accountId, api_key: apiKey } };
+    },
+  },
+  {
     method: 'PUT',
     path: '/v2/accounts',
     summary: 'Create an account (master account only); the response carries its API key',

@@ -21,7 +21,7 @@ export interface WebsocketApiOptions {
   /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
   log?: { warn(fields: object, msg: string): void };
   maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number;
-  maxMessageBytes?: number; maxPendingCommands?: number; pingIntervalMs?: number; closeGraceMs?: number;
+  maxMessageBytes?: number; maxPendingCommands?: number; pingIntervalMs?: number; closeGraceMs?: number; tokenRecheckMs?: number;
 }
 
 const DEFAULTS = {
@@ -30,6 +30,7 @@ const DEFAULTS = {
   maxSubscriptions: 100, // per connection
   maxConnections: 1000, // per server; more are refused with HTTP 503
   maxMessageBytes: 64 * 1024, // larger client messages close the socket with 1009
+  tokenRecheckMs: 10_000, // how soon a subscription ends after its token expires (revocation ends it at once)
   maxPendingCommands: 32, // per connection; more get a 429 reply
   pingIntervalMs: 30_000, // a peer that has not answered the previous ping is terminated
   closeGraceMs: 2000, // for a closing peer to finish the close handshake
@@ -44,6 +45,8 @@ interface Connection {
   ws: WebSocket;
   sink: SocketSink;
   subs: Map<string, Subscription>; // key: account id + ' ' + binding
+  /** The auth token each subscription was made with, by the same key: it ends with the token. */
+  tokens: Map<string, string>;
   commands: number;
 }
 
@@ -58,6 +61,7 @@ export class WebsocketApi {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Connection>();
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly tokenTimer: NodeJS.Timeout;
   private readonly limits: Limits;
   private cutCount = 0;
 
@@ -71,6 +75,8 @@ export class WebsocketApi {
     server.on('upgrade', this.onUpgrade);
     this.pingTimer = setInterval(() => this.keepalive(), this.limits.pingIntervalMs);
     this.pingTimer.unref();
+    this.tokenTimer = setInterval(() => this.recheckTokens(), this.limits.tokenRecheckMs);
+    this.tokenTimer.unref();
   }
 
   get connections(): number {
@@ -89,6 +95,7 @@ export class WebsocketApi {
   /** Stops accepting, closes every socket with 1001, and terminates those that do not finish in time. */
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    clearInterval(this.tokenTimer);
     this.server.off('upgrade', this.onUpgrade); // so no socket is accepted from here on
     // drop() runs on each socket's 'close', so the set empties as the sockets finish.
     const all = Promise.all([...this.conns].map((c) => new Promise((resolve) => c.ws.once('close', resolve))));
@@ -115,7 +122,7 @@ export class WebsocketApi {
   private accept(ws: WebSocket): void {
     const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
     const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
-    const conn: Connection = { ws, sink, subs: new Map(), commands: 0 };
+    const conn: Connection = { ws, sink, subs: new Map(), tokens: new Map(), commands: 0 };
     this.conns.add(conn);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('close', () => this.drop(conn));
@@ -127,7 +134,28 @@ export class WebsocketApi {
   private drop(conn: Connection): void {
     for (const sub of conn.subs.values()) this.hub.remove(sub);
     conn.subs.clear();
+    conn.tokens.clear();
     this.conns.delete(conn);
+  }
+
+  /**
+   * Ends every subscription whose token no longer authenticates (expired, revoked, its key
+   * rotated), telling the client which. Runs every tokenRecheckMs, and at once on revocation.
+   */
+  recheckTokens(): void {
+    for (const conn of this.conns) {
+      for (const [key, token] of conn.tokens) {
+        if (this.opts.authenticate(token) !== undefined) continue;
+        const sub = conn.subs.get(key);
+        conn.tokens.delete(key);
+        conn.subs.delete(key);
+        if (sub) this.hub.remove(sub);
+        const at = key.indexOf(' ');
+        const accountId = key.slice(0, at);
+        const binding = key.slice(at + 1);
+        conn.sink.send(JSON.stringify({ action: 'unsubscribed', reason: 'auth_token expired or revoked', data: { account_id: accountId, binding } }));
+      }
+    }
   }
 
   private cut(conn: Connection): void {
@@ -135,6 +163,7 @@ export class WebsocketApi {
     this.opts.log?.warn({ subscriptions: conn.subs.size, bufferedBytes: conn.ws.bufferedAmount }, 'websocket slow consumer cut');
     for (const sub of conn.subs.values()) this.hub.remove(sub); // the sink closes the socket
     conn.subs.clear();
+    conn.tokens.clear();
   }
 
   private keepalive(): void {
@@ -186,8 +215,11 @@ export class WebsocketApi {
       this.hub.add(sub);
     } else if (msg.action === 'unsubscribe' && existing) {
       conn.subs.delete(key);
+      conn.tokens.delete(key);
       this.hub.remove(existing);
     }
+    // The latest token given for a binding is the one it lives by.
+    if (msg.action === 'subscribe') conn.tokens.set(key, msg.auth_token as string);
     // Subscribing twice and unsubscribing what is not subscribed succeed: the state is as asked.
     this.reply(conn, requestId, { status: 'success' });
   }

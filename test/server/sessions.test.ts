@@ -1,0 +1,68 @@
+// Sessions: a token is revoked by DELETE /v2/api_auth, a rotated API key stops working at once,
+// and a websocket subscription ends with the token it was made with. (A token surviving a
+// restart: apiOperations.test.ts, "restarts".)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError, expectSuccess } from '../helpers/apiSession.js';
+import { startServer, WsClient, type ServerProcess } from '../helpers/serverProcess.js';
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServer({ rtpPorts: '31640-31659' });
+}, 30_000);
+afterAll(async () => {
+  if (server) await server.stop();
+});
+
+const confs = (account: string) => `/v2/accounts/${account}/conferences`;
+
+describe('sessions', () => {
+  it('DELETE /v2/api_auth revokes the caller\'s token and no other', async () => {
+    const a = await server.login(server.masterApiKey!);
+    const b = await server.login(server.masterApiKey!);
+    expectSuccess(await server.api('DELETE', '/v2/api_auth', undefined, a.token));
+    expectError(await server.api('GET', confs(a.accountId), undefined, a.token), 401);
+    expectSuccess(await server.api('GET', confs(b.accountId), undefined, b.token));
+  });
+
+  it('a rotated key: the old value gets 401, the new one works, the account\'s other tokens end, the caller\'s stays', async () => {
+    const master = await server.login(server.masterApiKey!);
+    const created = expectSuccess(await server.api('PUT', '/v2/accounts', { data: { name: 'rotating' } }, master.token), 201);
+    const oldKey = created.api_key as string;
+    const own = await server.login(oldKey);
+    const other = await server.login(oldKey);
+    const rotated = expectSuccess(await server.api('PUT', `/v2/accounts/${created.id}/api_key`, undefined, own.token));
+    expect(rotated.api_key).toMatch(/^[0-9a-f]{64}$/);
+    expect(rotated.api_key).not.toBe(oldKey);
+    expectError(await server.api('PUT', '/v2/api_auth', { data: { api_key: oldKey } }), 401);
+    const fresh = await server.login(rotated.api_key);
+    expect(fresh.accountId).toBe(created.id);
+    expectSuccess(await server.api('GET', confs(created.id), undefined, own.token));
+    expectError(await server.api('GET', confs(created.id), undefined, other.token), 401);
+    // Another account cannot rotate it (404: not confirmed to exist).
+    const stranger = expectSuccess(await server.api('PUT', '/v2/accounts', { data: { name: 'stranger' } }, master.token), 201);
+    const s = await server.login(stranger.api_key);
+    expectError(await server.api('PUT', `/v2/accounts/${created.id}/api_key`, undefined, s.token), 404);
+  });
+
+  it('a websocket subscription ends when its token is revoked', async () => {
+    const m = await server.login(server.masterApiKey!);
+    const doc = expectSuccess(await server.api('PUT', confs(m.accountId), { data: { name: 'watched' } }, m.token), 201);
+    const ws = await WsClient.connect(server.url);
+    try {
+      const binding = `conference.event.${doc.id}.*`;
+      expect((await ws.subscribe(m.token, m.accountId, binding)).status).toBe('success');
+      expectSuccess(await server.api('PUT', `${confs(m.accountId)}/${doc.id}`, { data: { action: 'lock' } }, m.token));
+      await ws.waitEvent('lock');
+      expectSuccess(await server.api('DELETE', '/v2/api_auth', undefined, m.token));
+      const ended = await ws.waitFor('the subscription to end', (msg) => msg.action === 'unsubscribed');
+      expect(ended.data).toEqual({ account_id: m.accountId, binding });
+      // Events after that do not reach this client.
+      const again = await server.login(server.masterApiKey!);
+      expectSuccess(await server.api('PUT', `${confs(m.accountId)}/${doc.id}`, { data: { action: 'unlock' } }, again.token));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ws.events.some((e) => e.name === 'unlock')).toBe(false);
+    } finally {
+      await ws.close();
+    }
+  });
+});
