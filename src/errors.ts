@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'method_not_allowed'
   | 'internal';
 
@@ -74,6 +75,16 @@ export class ConflictError extends RoomtoneError {
 export class QuotaError extends RoomtoneError {
   constructor(quota: string, limit: number, message: string) {
     super('conflict', message, quota, { [quota]: { quota: { message, target: limit } } });
+  }
+}
+
+/** Too many requests of one kind from one source: 429 with Retry-After. */
+export class RateLimitedError extends RoomtoneError {
+  readonly retryAfterSeconds: number;
+
+  constructor(what: string, retryAfterSeconds: number) {
+    super('rate_limited', `too many ${what}; try again in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

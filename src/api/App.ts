@@ -7,6 +7,7 @@ import type { Store } from '../store/Store.js';
 import type { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from './metrics/Metrics.js';
+import { FailureLimiter } from './http/FailureLimiter.js';
 
 /** What the API's routes and commands work with. */
 export interface App {
@@ -19,6 +20,16 @@ export interface App {
   log: Logger;
   /** Ad-hoc conferences (created by a join carrying `config`): live only, never stored. */
   adhoc: Map<string, ConferenceDocument>;
+  /** Wrong API keys at `PUT /v2/api_auth`, counted per source address and per key. */
+  authFailures: { bySource: FailureLimiter; byKey: FailureLimiter };
+}
+
+/** The api_auth limits: `perMinute` wrong keys per source address, and per key, in any minute. */
+export function authFailureLimits(perMinute: number): App['authFailures'] {
+  return {
+    bySource: new FailureLimiter('failed logins from this address', { max: perMinute, windowMs: 60_000 }),
+    byKey: new FailureLimiter('failed logins with this key', { max: perMinute, windowMs: 60_000 }),
+  };
 }
 
 /** The account a request names, if the caller may act on it; otherwise 404, so existence does not leak. */

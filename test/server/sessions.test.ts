@@ -66,3 +66,30 @@ describe('sessions', () => {
     }
   });
 });
+
+describe('api_auth limits', () => {
+  // A server of its own: the other tests' wrong keys must not count here.
+  let fresh: ServerProcess;
+  beforeAll(async () => {
+    fresh = await startServer({ rtpPorts: '31660-31669' });
+  }, 30_000);
+  afterAll(async () => {
+    if (fresh) await fresh.stop();
+  });
+
+  it('the 11th wrong key within a minute from one address gets 429 with Retry-After; the right key then too', async () => {
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 11; i++) {
+      last = await fresh.api('PUT', '/v2/api_auth', { data: { api_key: `wrong-${i}`.padEnd(64, 'x') } });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    expectError(last!, 429);
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // The address is blocked whatever key it tries, until the minute has passed.
+    expectError(await fresh.api('PUT', '/v2/api_auth', { data: { api_key: fresh.masterApiKey } }), 429);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import { MethodNotAllowedError, NotFoundError, RateLimitedError, UnauthorizedError } from '../../errors.js';
 import type { App } from '../App.js';
 import { errorBody, successBody } from './envelope.js';
 import { readJsonBody } from './readBody.js';
@@ -50,7 +50,8 @@ export class HttpApi {
             ? await readRawBody(req, raw.limit)
             : await readJsonBody(req);
       const contentType = headerValue(req.headers['content-type']);
-      const ctx = { params: match.params, query: url.searchParams, body, requestId, actorId, authToken: token, contentType };
+      const remoteAddress = req.socket.remoteAddress ?? '';
+      const ctx = { params: match.params, query: url.searchParams, body, requestId, actorId, authToken: token, contentType, remoteAddress };
       const result = await match.route.handle(ctx, this.#app);
       status = result.status ?? 200;
       if (result.raw) {
@@ -62,6 +63,7 @@ export class HttpApi {
     } catch (err) {
       const e = errorBody(err, requestId);
       status = e.status;
+      if (err instanceof RateLimitedError && !res.headersSent) res.setHeader('retry-after', String(err.retryAfterSeconds));
       if (status >= 500) this.#app.log.error({ err: String(err), requestId, url: url.pathname }, 'request failed');
       send(res, status, e.body, requestId);
     } finally {

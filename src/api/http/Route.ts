@@ -13,6 +13,8 @@ export interface RequestContext {
   authToken: string | undefined;
   /** The request's Content-Type (raw-body routes). */
   contentType: string | undefined;
+  /** The peer's address (per-source limits). */
+  remoteAddress: string;
 }
 
 export interface ApiResponse {

@@ -9,6 +9,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_state: 409,
   conflict: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   method_not_allowed: 405,
   unsupported: 501,
   internal: 500,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
 import { accountFor } from '../App.js';
 import type { Route } from '../http/Route.js';
@@ -18,8 +19,17 @@ export const authRoutes: Route[] = [
     body: apiAuthBody,
     handle: async (ctx, app) => {
       const data = checkData<{ api_key: string }>(apiAuthData, ctx.body);
+      // Keyed by the key's hash prefix, not the key: the limiter's memory holds no secret.
+      const keyId = createHash('sha256').update(data.api_key).digest('hex').slice(0, 32);
+      const { bySource, byKey } = app.authFailures;
+      bySource.check(ctx.remoteAddress);
+      byKey.check(keyId);
       const account = app.store.accountByApiKey(data.api_key);
-      if (!account) throw new UnauthorizedError('invalid credentials');
+      if (!account) {
+        bySource.fail(ctx.remoteAddress);
+        byKey.fail(keyId);
+        throw new UnauthorizedError('invalid credentials');
+      }
       const token = app.tokens.issue(account.id);
       return {
         status: 201,

@@ -42,7 +42,7 @@ function call(method: string, path: string, opts: { actor?: string; body?: unkno
     if (!m) continue;
     const params = Object.fromEntries(names.map((n, i) => [n, m[i + 1]]));
     const ctx: RequestContext & { contentType?: string } = {
-      params, query: new URLSearchParams(), body: opts.body, requestId: 'r', actorId: opts.actor ?? master, authToken: 't', contentType: opts.contentType,
+      params, query: new URLSearchParams(), body: opts.body, requestId: 'r', actorId: opts.actor ?? master, authToken: 't', contentType: opts.contentType, remoteAddress: '127.0.0.1',
     };
     return route.handle(ctx, app);
   }
