@@ -48,10 +48,10 @@ export let A: string; // the master account
 export let B: { id: string; apiKey: string; token: string };
 export const api: ServerProcess['api'] = (...args) => server.api(...args);
 
-/** Starts this test file's server (master plus a second tenant B) and stops it at the end. */
-export function useApiServer(rtpPorts: string): void {
+/** Starts this test file's server (master plus a second tenant B), with `env` added, and stops it at the end. */
+export function useApiServer(rtpPorts: string, env?: Record<string, string>): void {
 beforeAll(async () => {
-  server = await startServer({ rtpPorts });
+  server = await startServer({ rtpPorts, env });
   master = await server.login(server.masterApiKey!);
   A = master.accountId;
   const created = await server.api('PUT', '/v2/accounts', { data: { name: 'tenant-b' } }, master.token);

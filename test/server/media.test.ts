@@ -7,7 +7,7 @@ import { A, act, api, createConference, expectSuccess, master, partPath, server,
 import { closeMembersAfterEach, member, RATE } from '../helpers/rtpMembers.js';
 import { wavBytes } from '../helpers/wav.js';
 
-useApiServer('31000-31099');
+useApiServer('31000-31099', { ROOMTONE_FETCH_ALLOW: '127.0.0.0/8' }); // the test's HTTP servers are on loopback
 
 let files: Server;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { A, api, createConference, expectSuccess, useApiServer } from '../helper
 import { closeMembersAfterEach, member } from '../helpers/rtpMembers.js';
 import { waitFor } from '../helpers/serverProcess.js';
 
-useApiServer('30800-30899');
+useApiServer('30800-30899', { ROOMTONE_FETCH_ALLOW: '127.0.0.0/8' }); // the test's HTTP servers are on loopback
 
 let receiver: Server;
 let hanging: Server;

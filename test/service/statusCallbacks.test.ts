@@ -56,7 +56,8 @@ afterEach(async () => {
 
 async function setup(statusCallback: Record<string, unknown> | ((url: string) => Record<string, unknown>)) {
   const r = await receiver();
-  const callbacks = new StatusCallbacks({ log: silentLogger, timeoutMs: 1000, backoffMs: 20, now: () => NOW });
+  // The receiver is on loopback, which the address policy refuses unless allowed.
+  const callbacks = new StatusCallbacks({ log: silentLogger, timeoutMs: 1000, backoffMs: 20, now: () => NOW, fetchAllow: ['127.0.0.0/8'] });
   cleanup.push(() => callbacks.close(), r.close);
   const sc = typeof statusCallback === 'function' ? statusCallback(r.url) : { url: `${r.url}/cb`, ...statusCallback };
   const doc = { id: CONF, name: 'Standup', status_callback: sc };
@@ -162,7 +163,7 @@ describe('status callbacks: what is sent', () => {
   it('sends nothing for documents without status_callback or with an invalid one, and never throws', async () => {
     const { r, callbacks } = await setup({});
     const warn = vi.fn();
-    const logged = new StatusCallbacks({ log: { ...silentLogger, warn } });
+    const logged = new StatusCallbacks({ log: { ...silentLogger, warn }, fetchAllow: ['127.0.0.0/8'] });
     cleanup.push(() => logged.close());
     for (const sc of [undefined, { url: 'ftp://example.com/x' }, { url: `${r.url}/${'x'.repeat(2100)}` }, { url: 'not a url' }, 'x']) {
       const doc = { id: CONF, status_callback: sc };

@@ -14,7 +14,7 @@ interface Hit {
   params: URLSearchParams;
 }
 
-/** A callback endpoint; `reply` gives the status for each request, or 'hang' to never answer. */
+/** A callback endpoint; `reply` gives the status for each request (a 3xx points to /landed), or 'hang' to never answer. */
 async function receiver(reply: (hit: Hit, index: number) => number | 'hang' = () => 200) {
   const hits: Hit[] = [];
   const hung: ServerResponse[] = [];
@@ -26,7 +26,7 @@ async function receiver(reply: (hit: Hit, index: number) => number | 'hang' = ()
       hits.push(hit);
       const status = reply(hit, hits.length - 1);
       if (status === 'hang') hung.push(res);
-      else res.writeHead(status).end(status >= 400 ? 'no' : 'ok');
+      else res.writeHead(status, status >= 300 && status < 400 ? { location: '/landed' } : {}).end(status >= 400 ? 'no' : 'ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +55,8 @@ afterEach(async () => {
 async function setup(reply?: (hit: Hit, index: number) => number | 'hang', options: Partial<StatusCallbacksOptions> = {}) {
   const r = await receiver(reply);
   const warn = vi.fn();
-  const callbacks = new StatusCallbacks({ log: { ...silentLogger, warn }, timeoutMs: 500, backoffMs: 40, maxAttempts: 3, closeGraceMs: 0, ...options });
+  // The receiver is on loopback, which the address policy refuses unless allowed.
+  const callbacks = new StatusCallbacks({ log: { ...silentLogger, warn }, timeoutMs: 500, backoffMs: 40, maxAttempts: 3, closeGraceMs: 0, fetchAllow: ['127.0.0.0/8'], ...options });
   cleanup.push(() => callbacks.close(), r.close);
   return { r, callbacks, warn };
 }
@@ -94,6 +95,28 @@ describe('status callbacks: retries', () => {
   });
 });
 
+describe('status callbacks: the outbound address policy', () => {
+  it('never calls a URL on a refused address, does not retry it, and says so without the address', async () => {
+    const { r, callbacks, warn } = await setup(undefined, { fetchAllow: [] });
+    callbacks.notify(doc(`${r.url}/cb`), join('c1'));
+    callbacks.notify(doc(`http://localhost:${new URL(r.url).port}/cb`), join('c2'));
+    await until(() => expect(callbacks.failed).toBe(2));
+    await sleep(100); // no retry comes later either (backoff is 40 ms)
+    expect(r.hits).toHaveLength(0);
+    expect({ sent: callbacks.sent, retried: callbacks.retried, pending: callbacks.pending }).toEqual({ sent: 0, retried: 0, pending: 0 });
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ attempts: 1, error: 'status_callback.url resolves to an address not allowed' }), 'status callback failed');
+  });
+
+  it('does not follow redirects: a 3xx is a failure, not retried, and its Location is never requested', async () => {
+    const { r, callbacks, warn } = await setup((h) => (h.path === '/moved' ? 302 : 200));
+    callbacks.notify(doc(`${r.url}/moved`), join('c1'));
+    await until(() => expect(callbacks.failed).toBe(1));
+    expect(r.hits.map((h) => h.path)).toEqual(['/moved']);
+    expect(callbacks.retried).toBe(0);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ attempts: 1, error: 'HTTP 302' }), 'status callback failed');
+  });
+});
+
 describe('status callbacks: a dead endpoint delays nothing else', () => {
   it('returns from notify() at once, delivers other conferences promptly, times the hung one out, retries it, gives up', async () => {
     const { r, callbacks, warn } = await setup((h) => (h.path === '/hang' ? 'hang' : 200), { timeoutMs: 300, maxAttempts: 2 });
@@ -121,7 +144,7 @@ describe('status callbacks: a dead endpoint delays nothing else', () => {
     const hung = r.on('/hang');
     expect(hung).toHaveLength(2);
     expect(hung[1]!.at - hung[0]!.at).toBeGreaterThanOrEqual(300 + 35); // timeout, then 40 ms backoff
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ conferenceId: 'hung', attempts: 2, error: 'timed out after 300 ms' }), 'status callback failed');
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ conferenceId: 'hung', attempts: 2, error: 'could not be delivered (unreachable, or no answer within 300 ms)' }), 'status callback failed');
     expect({ sent: callbacks.sent, retried: callbacks.retried, pending: callbacks.pending }).toEqual({ sent: 6, retried: 1, pending: 0 });
   });
 

@@ -10,6 +10,7 @@ import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'nod
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, InvalidStateError, NotFoundError, PayloadTooLargeError } from '../../errors.js';
+import { AddressPolicy } from '../../net/addressPolicy.js';
 import type { Store } from '../../store/Store.js';
 import { checkMediaUrl, fetchBytes } from './fetchUrl.js';
 import { decodeOggOpus, isOgg } from './oggOpusDecode.js';
@@ -41,8 +42,11 @@ export interface MediaStoreOptions {
   fetchTimeoutMs?: number;
   cacheMaxFiles?: number;
   cacheMaxBytes?: number;
-  /** Vets each address a media URL resolves to (e.g. refuse private networks). Default: all. */
-  isAddressAllowed?: (address: string) => boolean;
+  /**
+   * CIDR ranges a media URL may reach although they are refused by default (loopback, private,
+   * link-local... see src/net/addressPolicy.ts). Default: none, only public addresses.
+   */
+  fetchAllow?: readonly string[];
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -64,13 +68,16 @@ export class MediaStore {
   readonly #store: Store;
   readonly #mediaDir: string;
   readonly #cacheDir: string;
-  readonly #o: Required<Omit<MediaStoreOptions, 'isAddressAllowed'>> & Pick<MediaStoreOptions, 'isAddressAllowed'>;
+  readonly #o: Required<Omit<MediaStoreOptions, 'fetchAllow'>>;
+  readonly #policy: AddressPolicy;
   readonly #fetching = new Map<string, Promise<string>>();
 
   constructor(store: Store, dataDir: string, options: MediaStoreOptions = {}) {
     this.#store = store;
     this.#mediaDir = join(dataDir, 'media');
     this.#cacheDir = join(dataDir, 'media-cache');
+    const { fetchAllow, ...limits } = options;
+    this.#policy = new AddressPolicy(fetchAllow, 'fetchAllow');
     this.#o = {
       maxUploadBytes: MEDIA_MAX_BYTES,
       maxSeconds: MEDIA_MAX_SECONDS,
@@ -78,7 +85,7 @@ export class MediaStore {
       fetchTimeoutMs: 10_000,
       cacheMaxFiles: 200,
       cacheMaxBytes: 500 * 1024 * 1024,
-      ...options,
+      ...limits,
     };
   }
 
@@ -187,7 +194,7 @@ export class MediaStore {
     const bytes = await fetchBytes(url, {
       maxBytes: this.#o.fetchMaxBytes,
       timeoutMs: this.#o.fetchTimeoutMs,
-      isAddressAllowed: this.#o.isAddressAllowed,
+      policy: this.#policy,
     });
     await writeAtomically(path, decodeMedia(bytes, this.#o.maxSeconds));
     await this.#evict();

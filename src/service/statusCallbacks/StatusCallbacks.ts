@@ -4,6 +4,7 @@
 // back its own conference's callbacks and nothing else: not the mix, not other conferences.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AddressPolicy } from '../../net/addressPolicy.js';
 import type { Logger } from '../../util/logger.js';
 import type { ConferenceEventOut } from '../EventSink.js';
 import { attempt, type CallbackRequest } from './httpAttempt.js';
@@ -25,6 +26,11 @@ export interface StatusCallbacksOptions {
   closeGraceMs?: number;
   /** Clock of the Timestamp parameter (tests). */
   now?: () => number;
+  /**
+   * CIDR ranges a callback URL may reach although they are refused by default (loopback,
+   * private, link-local... see src/net/addressPolicy.ts). Default: none, only public addresses.
+   */
+  fetchAllow?: readonly string[];
 }
 
 interface Job extends CallbackRequest {
@@ -56,6 +62,7 @@ export class StatusCallbacks {
   readonly #maxQueued: number;
   readonly #closeGraceMs: number;
   readonly #now: () => number;
+  readonly #policy: AddressPolicy;
   readonly #queues = new Map<string, ConferenceQueue>();
   readonly #abort = new AbortController();
   #idleWaiters: (() => void)[] = [];
@@ -74,6 +81,7 @@ export class StatusCallbacks {
     this.#maxQueued = positive(options.maxQueued, 10_000);
     this.#closeGraceMs = options.closeGraceMs ?? 1000;
     this.#now = options.now ?? Date.now;
+    this.#policy = new AddressPolicy(options.fetchAllow, 'fetchAllow');
     setMaxListeners(0, this.#abort.signal); // every request in flight and every backoff listens to it
   }
 
@@ -195,7 +203,7 @@ export class StatusCallbacks {
 
   async #deliver(q: ConferenceQueue, job: Job): Promise<void> {
     for (let n = 1; ; n++) {
-      const r = await attempt(job, this.#timeoutMs, this.#abort.signal);
+      const r = await attempt(job, this.#timeoutMs, this.#abort.signal, { policy: this.#policy });
       if (this.#abort.signal.aborted) return;
       if (r.ok) {
         this.#stats.sent++;

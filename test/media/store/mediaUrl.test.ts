@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../../src/errors.js';
 import { MediaStore, type MediaStoreOptions } from '../../../src/media/store/MediaStore.js';
 import { Store } from '../../../src/store/Store.js';
 import { goertzelDb } from '../../helpers/audio.js';
+import { httpTarget, type Handler, type HttpTarget } from '../../helpers/httpTarget.js';
 import { makeWav, oggSine, sine } from './fixtures.js';
 
 const RATE = 48000;
@@ -64,7 +65,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const open = (o: MediaStoreOptions = {}) => new MediaStore(store, dir, { fetchMaxBytes: 40_000, fetchTimeoutMs: 400, ...o });
+// The test server is on loopback, which the address policy refuses unless allowed.
+const open = (o: MediaStoreOptions = {}) => new MediaStore(store, dir, { fetchMaxBytes: 40_000, fetchTimeoutMs: 400, fetchAllow: ['127.0.0.0/8'], ...o });
 
 async function urlError(p: Promise<unknown>): Promise<string> {
   const e = await p.then(() => undefined, (err: unknown) => err);
@@ -126,9 +128,10 @@ describe('MediaStore.resolve of a URL', () => {
     expect(await urlError(media.resolve(account, `${base}/loop`))).toMatch(/redirects too many times/);
     const e = await media.resolve(account, `${base}/text`).catch((err: unknown) => err);
     expect((e as InvalidArgumentError).field).toBe('file');
-    const strict = open({ isAddressAllowed: (ip) => ip !== '127.0.0.1' });
-    expect(await urlError(strict.resolve(account, `${base}/tone.wav`))).toMatch(/not allowed \(127\.0\.0\.1\)/);
-    expect(await open({ isAddressAllowed: () => true }).resolve(account, `${base}/tone.wav`)).toContain('media-cache');
+    const strict = open({ fetchAllow: ['127.0.0.2/32'] });
+    expect(await urlError(strict.resolve(account, `${base}/tone.wav`))).toMatch(/address not allowed$/);
+    expect(hits.get('/tone.wav')).toBeUndefined();
+    expect(await open({ fetchAllow: ['127.0.0.1/32'] }).resolve(account, `${base}/tone.wav`)).toContain('media-cache');
     expect(readdirSync(join(dir, 'media-cache')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -152,5 +155,63 @@ describe('MediaStore.resolve of a URL', () => {
     const media = open({ cacheMaxBytes: RATE * 2 * 2 + 10 });
     for (let i = 0; i < 4; i++) await media.resolve(account, `${base}/tone.wav?b${i}`);
     expect(readdirSync(join(dir, 'media-cache'))).toHaveLength(2);
+  });
+});
+
+describe('MediaStore.resolve: the outbound address policy', () => {
+  let targets: HttpTarget[] = [];
+  afterEach(async () => {
+    for (const t of targets.splice(0)) await t.close();
+  });
+  const target = async (handler?: Handler, host?: string) => {
+    const t = await httpTarget(handler, host);
+    targets.push(t);
+    return t;
+  };
+  const wavServer = () => target((_, res) => void res.writeHead(200, { 'content-type': 'audio/wav' }).end(WAV));
+  const refusedStore = (o: MediaStoreOptions = {}) => new MediaStore(store, dir, { fetchMaxBytes: 40_000, fetchTimeoutMs: 400, ...o });
+
+  it('by default never contacts a server on loopback: not by URL, not by media document, not by the name localhost', async () => {
+    const t = await wavServer();
+    const media = refusedStore();
+    expect(await urlError(media.resolve(account, `${t.url}/a.wav`))).toBe('url resolves to an address not allowed');
+    expect(await urlError(media.resolve(account, `http://localhost:${t.port}/a.wav`))).toMatch(/address not allowed/);
+    const doc = media.create(account, { name: 'internal', url: `${t.url}/b.wav` });
+    expect(await urlError(media.resolve(account, doc.id))).toMatch(/address not allowed/);
+    expect(media.get(account, doc.id)?.duration_ms).toBeNull();
+    expect(t.connections).toBe(0);
+    expect(existsSync(join(dir, 'media-cache')) ? readdirSync(join(dir, 'media-cache')) : []).toEqual([]);
+  });
+
+  it('checks the redirect target: an allowed host (127.0.0.2) cannot redirect to a refused one (127.0.0.1)', async () => {
+    const inner = await wavServer();
+    const outer = await target((_, res) => void res.writeHead(302, { location: `${inner.url}/a.wav` }).end(), '127.0.0.2');
+    expect(await urlError(refusedStore({ fetchAllow: ['127.0.0.2/32'] }).resolve(account, `${outer.url}/go`))).toMatch(/address not allowed/);
+    expect(outer.requests).toEqual(['/go']);
+    expect(inner.connections).toBe(0);
+  });
+
+  it('fetches from loopback once 127.0.0.0/8 is allowed, by address, by redirect and by localhost', async () => {
+    const inner = await wavServer();
+    const outer = await target((_, res) => void res.writeHead(302, { location: `${inner.url}/a.wav` }).end(), '127.0.0.2');
+    const media = refusedStore({ fetchAllow: ['127.0.0.0/8'] });
+    for (const url of [`${inner.url}/1.wav`, `${outer.url}/go`, `http://localhost:${inner.port}/2.wav`]) {
+      expect(statSync(await media.resolve(account, url)).size).toBe(RATE * 2);
+    }
+    expect(inner.requests).toEqual(['/1.wav', '/a.wav', '/2.wav']);
+  });
+
+  it('refuses an allow list that does not parse, naming the option', () => {
+    for (const fetchAllow of [['127.0.0.1/8'], ['10.0.0.0/33'], ['localhost'], ['']]) {
+      const e = (() => {
+        try {
+          refusedStore({ fetchAllow });
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(e, fetchAllow[0]).toBeInstanceOf(InvalidArgumentError);
+      expect((e as InvalidArgumentError).field).toBe('fetchAllow');
+    }
   });
 });
