@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { accountFor, conferenceFor, type App } from '../api/App.js';
+import { accountFor, authFailureLimits, conferenceFor, type App } from '../api/App.js';
 import { COMMANDS, runCommand } from '../api/commands/commands.js';
 import { HttpApi } from '../api/http/HttpApi.js';
 import { HTTP_STATUS } from '../api/http/httpStatus.js';
@@ -17,6 +17,7 @@ import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
 import { Store } from '../store/Store.js';
 import { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
+import { ConnectionGuard } from './ConnectionGuard.js';
 import type { ServerConfig } from './ServerConfig.js';
 
 /** The conference server: HTTP and websocket API over the engine, with SQLite documents. */
@@ -41,10 +42,13 @@ export class Server {
     // when it starts, and with port 0 only the bound socket knows it. Requests before the API is
     // ready get 503.
     let api: HttpApi | undefined;
-    const http = createServer((req, res) => (api ? void api.handle(req, res) : notReady(res)));
+    // Node closes a connection whose request head is incomplete after headersTimeout, checked
+    // every connectionsCheckingInterval (30 s by default); the guard closes one that sent nothing.
+    const http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => (api ? void api.handle(req, res) : notReady(res)));
     http.requestTimeout = 30_000;
-    http.headersTimeout = 10_000;
-    http.maxConnections = 2000;
+    http.headersTimeout = config.limits.headersTimeoutMs;
+    http.maxConnections = 10_000;
+    new ConnectionGuard(http, { perAddress: config.limits.httpConnectionsPerAddress, firstRequestMs: config.limits.headersTimeoutMs });
     try {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -65,9 +69,9 @@ export class Server {
         ...config.media,
       },
     });
-    const mediaStore = new MediaStore(store, config.dataDir);
+    const mediaStore = new MediaStore(store, config.dataDir, { fetchAllow: config.fetchAllow });
     const hub = new EventHub();
-    const callbacks = new StatusCallbacks({ log });
+    const callbacks = new StatusCallbacks({ log, fetchAllow: config.fetchAllow });
     const adhoc = new Map();
     const service = new ConferenceService(
       engine,
@@ -82,13 +86,15 @@ export class Server {
       config.dataDir,
       (accountId, media) => mediaStore.resolve(accountId, media),
     );
-    const app: App = { store, tokens: new Tokens(), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc };
+    const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute) };
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),
       canAct: (actor, account) => store.canActOn(actor, account),
       runCommand: (actor, req) => websocketCommand(app, actor, req),
       log,
+      maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
     });
+    app.tokens.onRevoked(() => ws.recheckTokens());
     api = new HttpApi(ROUTES, app);
     const server = new Server(app, http, ws, callbacks);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');

@@ -2,10 +2,19 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import type { MediaConfig } from '../host/MediaConfig.js';
+import { parseCidr } from '../net/ipAddress.js';
 import { parsePortRange, type PortRange } from '../transports/PortPool.js';
 import { parseIpv4Range } from '../transports/ipv4.js';
 
 /** The media-plane safety settings a server operator sets (the rest of MediaConfig follows from the others). */
+/** Limits on what one client of the API may hold or try. */
+export interface ApiLimits {
+  authFailuresPerMinute: number;
+  headersTimeoutMs: number;
+  httpConnectionsPerAddress: number;
+  wsConnectionsPerAddress: number;
+}
+
 export type MediaSafety = Pick<
   MediaConfig,
   'latching' | 'mediaTimeoutMs' | 'holdTimeoutMs' | 'consentMs' | 'consentEarlyMs' | 'deny' | 'allowMulticast' | 'allowLowPorts' | 'portShare'
@@ -23,6 +32,9 @@ export interface ServerConfig {
   /** The master account's API key; generated on first start when unset. */
   masterApiKey: string | undefined;
   logLevel: string;
+  /** CIDR ranges that media URLs and status callbacks may reach although refused by default (src/net/addressPolicy.ts). */
+  fetchAllow: string[];
+  limits: ApiLimits;
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -41,6 +53,11 @@ export const SETTINGS = [
   { key: 'allowMulticast', flag: 'rtp-allow-multicast', env: 'ROOMTONE_RTP_ALLOW_MULTICAST', help: 'multicast media addresses: on/off', default: 'off' },
   { key: 'allowLowPorts', flag: 'rtp-allow-low-ports', env: 'ROOMTONE_RTP_ALLOW_LOW_PORTS', help: 'media ports below 1024: on/off', default: 'off' },
   { key: 'portShare', flag: 'rtp-port-share', env: 'ROOMTONE_RTP_PORT_SHARE', help: "percent of a media thread's RTP ports one account may hold", default: '50' },
+  { key: 'fetchAllow', flag: 'fetch-allow', env: 'ROOMTONE_FETCH_ALLOW', help: 'CIDR ranges media URLs and status callbacks may reach though not public, comma-separated', default: '' },
+  { key: 'authFailuresPerMinute', flag: 'auth-failures', env: 'ROOMTONE_AUTH_FAILURES_PER_MINUTE', help: 'wrong API keys per minute per address and per key before 429', default: '10' },
+  { key: 'headersTimeoutMs', flag: 'http-headers-timeout', env: 'ROOMTONE_HTTP_HEADERS_TIMEOUT_MS', help: 'ms a connection may take to send a complete request head', default: '5000' },
+  { key: 'httpConnectionsPerAddress', flag: 'http-connections-per-address', env: 'ROOMTONE_HTTP_CONNECTIONS_PER_ADDRESS', help: 'TCP connections one client address may hold', default: '100' },
+  { key: 'wsConnectionsPerAddress', flag: 'ws-connections-per-address', env: 'ROOMTONE_WS_CONNECTIONS_PER_ADDRESS', help: 'websockets one client address may hold', default: '20' },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
@@ -68,6 +85,8 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     portShare: intSetting(raw, 'portShare', 1, 100) / 100,
   };
   for (const range of media.deny) parseIpv4Range(range, 'ROOMTONE_RTP_DENY');
+  const fetchAllow = raw.fetchAllow!.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const range of fetchAllow) parseCidr(range, 'ROOMTONE_FETCH_ALLOW');
   return {
     httpHost: raw.httpHost!,
     httpPort: port,
@@ -78,6 +97,13 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     media,
     masterApiKey: raw.masterApiKey,
     logLevel: raw.logLevel!,
+    fetchAllow,
+    limits: {
+      authFailuresPerMinute: intSetting(raw, 'authFailuresPerMinute', 1, 10_000),
+      headersTimeoutMs: intSetting(raw, 'headersTimeoutMs', 1000, 60_000),
+      httpConnectionsPerAddress: intSetting(raw, 'httpConnectionsPerAddress', 1, 100_000),
+      wsConnectionsPerAddress: intSetting(raw, 'wsConnectionsPerAddress', 1, 100_000),
+    },
   };
 }
 

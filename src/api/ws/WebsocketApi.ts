@@ -20,7 +20,7 @@ export interface WebsocketApiOptions {
   runCommand(actorAccountId: string, req: CommandRequest): Promise<unknown>;
   /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
   log?: { warn(fields: object, msg: string): void };
-  maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number;
+  maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number; maxConnectionsPerAddress?: number;
   maxMessageBytes?: number; maxPendingCommands?: number; pingIntervalMs?: number; closeGraceMs?: number; tokenRecheckMs?: number;
 }
 
@@ -29,6 +29,7 @@ const DEFAULTS = {
   maxQueuedEvents: 10_000, // frames queued towards one socket before it is cut (1008)
   maxSubscriptions: 100, // per connection
   maxConnections: 1000, // per server; more are refused with HTTP 503
+  maxConnectionsPerAddress: 20, // per client address; more are refused with HTTP 429
   maxMessageBytes: 64 * 1024, // larger client messages close the socket with 1009
   tokenRecheckMs: 10_000, // how soon a subscription ends after its token expires (revocation ends it at once)
   maxPendingCommands: 32, // per connection; more get a 429 reply
@@ -43,6 +44,7 @@ const MAX_TOKEN_LENGTH = 4096; // longer "tokens" are not looked up at all
 
 interface Connection {
   ws: WebSocket;
+  address: string;
   sink: SocketSink;
   subs: Map<string, Subscription>; // key: account id + ' ' + binding
   /** The auth token each subscription was made with, by the same key: it ends with the token. */
@@ -60,6 +62,7 @@ const fail = (status: number, message: string, data?: unknown): Reply => ({ stat
 export class WebsocketApi {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Connection>();
+  private readonly perAddress = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly tokenTimer: NodeJS.Timeout;
   private readonly limits: Limits;
@@ -116,14 +119,17 @@ export class WebsocketApi {
     }
     // handleUpgrade completes synchronously (no verifyClient), so the count cannot race.
     if (this.conns.size >= this.limits.maxConnections) return reject(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    const address = req.socket.remoteAddress ?? '';
+    if ((this.perAddress.get(address) ?? 0) >= this.limits.maxConnectionsPerAddress) return reject(socket, 429, 'Too Many Requests');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address));
   };
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, address: string): void {
     const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
     const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
-    const conn: Connection = { ws, sink, subs: new Map(), tokens: new Map(), commands: 0 };
+    const conn: Connection = { ws, address, sink, subs: new Map(), tokens: new Map(), commands: 0 };
     this.conns.add(conn);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('close', () => this.drop(conn));
     // ws reports protocol violations (oversized message → 1009, bad UTF-8 → 1007) here and closes
@@ -135,7 +141,11 @@ export class WebsocketApi {
     for (const sub of conn.subs.values()) this.hub.remove(sub);
     conn.subs.clear();
     conn.tokens.clear();
-    this.conns.delete(conn);
+    if (this.conns.delete(conn)) {
+      const left = (this.perAddress.get(conn.address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(conn.address, left);
+      else this.perAddress.delete(conn.address);
+    }
   }
 
   /**
