@@ -1,4 +1,5 @@
-import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { accountFor, authFailureLimits, conferenceFor, type App } from '../api/App.js';
@@ -18,6 +19,7 @@ import { Store } from '../store/Store.js';
 import { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
 import { ConnectionGuard } from './ConnectionGuard.js';
+import { setSecurityHeaders } from './securityHeaders.js';
 import type { ServerConfig } from './ServerConfig.js';
 
 /** The conference server: HTTP and websocket API over the engine, with SQLite documents. */
@@ -44,7 +46,14 @@ export class Server {
     let api: HttpApi | undefined;
     // Node closes a connection whose request head is incomplete after headersTimeout, checked
     // every connectionsCheckingInterval (30 s by default); the guard closes one that sent nothing.
-    const http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => (api ? void api.handle(req, res) : notReady(res)));
+    const tls = config.tls !== undefined;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      setSecurityHeaders(res, tls);
+      if (api) void api.handle(req, res);
+      else notReady(res);
+    };
+    const options = { connectionsCheckingInterval: 1000 };
+    const http: HttpServer = config.tls ? createHttpsServer({ ...options, ...config.tls }, handler) : createServer(options, handler);
     http.requestTimeout = 30_000;
     http.headersTimeout = config.limits.headersTimeoutMs;
     http.maxConnections = 10_000;
@@ -103,7 +112,7 @@ export class Server {
 
   get url(): string {
     const a = this.#http.address() as AddressInfo;
-    return `http://${a.address}:${a.port}`;
+    return `${this.#http instanceof HttpsServer ? 'https' : 'http'}://${a.address}:${a.port}`;
   }
 
   /** Graceful: stop accepting, end conferences (participants get RTCP BYE), send the last callbacks, flush the database. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
@@ -35,6 +36,8 @@ export interface ServerConfig {
   /** CIDR ranges that media URLs and status callbacks may reach although refused by default (src/net/addressPolicy.ts). */
   fetchAllow: string[];
   limits: ApiLimits;
+  /** PEM certificate chain and key: the API (and its websocket) is served over HTTPS/WSS. */
+  tls: { cert: string; key: string } | undefined;
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -58,6 +61,8 @@ export const SETTINGS = [
   { key: 'headersTimeoutMs', flag: 'http-headers-timeout', env: 'ROOMTONE_HTTP_HEADERS_TIMEOUT_MS', help: 'ms a connection may take to send a complete request head', default: '5000' },
   { key: 'httpConnectionsPerAddress', flag: 'http-connections-per-address', env: 'ROOMTONE_HTTP_CONNECTIONS_PER_ADDRESS', help: 'TCP connections one client address may hold', default: '100' },
   { key: 'wsConnectionsPerAddress', flag: 'ws-connections-per-address', env: 'ROOMTONE_WS_CONNECTIONS_PER_ADDRESS', help: 'websockets one client address may hold', default: '20' },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'ROOMTONE_TLS_CERT', help: 'PEM certificate file: serve HTTPS and WSS (with --tls-key)', default: undefined },
+  { key: 'tlsKey', flag: 'tls-key', env: 'ROOMTONE_TLS_KEY', help: 'PEM private key file for --tls-cert', default: undefined },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
@@ -98,6 +103,7 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     masterApiKey: raw.masterApiKey,
     logLevel: raw.logLevel!,
     fetchAllow,
+    tls: tlsFiles(raw.tlsCert, raw.tlsKey),
     limits: {
       authFailuresPerMinute: intSetting(raw, 'authFailuresPerMinute', 1, 10_000),
       headersTimeoutMs: intSetting(raw, 'headersTimeoutMs', 1000, 60_000),
@@ -124,4 +130,18 @@ function onOff(raw: Record<string, string | undefined>, key: SettingKey): boolea
   if (['on', 'true', '1', 'yes'].includes(v)) return true;
   if (['off', 'false', '0', 'no'].includes(v)) return false;
   throw new InvalidArgumentError(envName(key), 'must be on or off');
+}
+
+/** Reads the certificate and key named by --tls-cert and --tls-key (both or neither). */
+function tlsFiles(certPath: string | undefined, keyPath: string | undefined): ServerConfig['tls'] {
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) throw new InvalidArgumentError('ROOMTONE_TLS_CERT', 'and ROOMTONE_TLS_KEY go together');
+  const read = (path: string, field: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      throw new InvalidArgumentError(field, `names ${path}, which cannot be read`);
+    }
+  };
+  return { cert: read(certPath, 'ROOMTONE_TLS_CERT'), key: read(keyPath, 'ROOMTONE_TLS_KEY') };
 }

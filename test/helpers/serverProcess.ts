@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -100,6 +101,8 @@ export interface StartOptions {
   /** Node flags before the script, e.g. --cpu-prof (which Node refuses in NODE_OPTIONS); worker threads inherit them. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
+  /** The server runs HTTPS (ROOMTONE_TLS_CERT/KEY in env): health is polled over TLS trusting `ca`. Its `api` is not usable then. */
+  tls?: { ca: string };
 }
 
 export interface ServerProcess extends ApiClient {
@@ -205,9 +208,13 @@ async function startOnce(o: StartOptions, port: number): Promise<ServerProcess> 
       throw new Error(`server exited before it answered /v2/health (${JSON.stringify(await exited)})\n${diagnostics()}`);
     }
     try {
-      const res = await fetch(`${client.url}/v2/health`, { signal: AbortSignal.timeout(1000) });
-      await res.text();
-      if (res.status === 200) break;
+      if (o.tls) {
+        if ((await httpsGet(`https://127.0.0.1:${port}/v2/health`, o.tls.ca)).status === 200) break;
+      } else {
+        const res = await fetch(`${client.url}/v2/health`, { signal: AbortSignal.timeout(1000) });
+        await res.text();
+        if (res.status === 200) break;
+      }
     } catch {
       // not listening yet
     }
@@ -230,6 +237,20 @@ async function startOnce(o: StartOptions, port: number): Promise<ServerProcess> 
     exited,
     stop,
   };
+}
+
+/** One HTTPS GET trusting `ca` (a test's self-signed certificate), bounded to 2 s. */
+export function httpsGet(url: string, ca: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpsRequest(url, { ca, timeout: 2000, servername: 'localhost' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Parses the server's JSON log lines from stdout (other lines, like the master-key banner, are skipped). */

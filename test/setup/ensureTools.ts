@@ -17,6 +17,7 @@ export const TOOLS: Record<string, Tool> = {
     packages: ['gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad'],
   },
   chromium: { check: ['chromium', '--version'], packages: ['chromium'] },
+  openssl: { check: ['openssl', 'version'], packages: ['openssl'] },
 };
 
 export function installLine(names: string[] = Object.keys(TOOLS)): string {
