@@ -71,10 +71,13 @@ export class ConflictError extends RoomtoneError {
   }
 }
 
-/** A tenant's share of a limited resource is used up: 409 naming the quota, its limit as the target. */
+/**
+ * A tenant's share of a limited resource is used up: the error names the quota, with its limit
+ * as the target. 409 for a share of something shared (RTP ports), 429 for a count, 413 for a size.
+ */
 export class QuotaError extends RoomtoneError {
-  constructor(quota: string, limit: number, message: string) {
-    super('conflict', message, quota, { [quota]: { quota: { message, target: limit } } });
+  constructor(quota: string, limit: number, message: string, code: 'conflict' | 'rate_limited' | 'payload_too_large' = 'conflict') {
+    super(code, message, quota, { [quota]: { quota: { message, target: limit } } });
   }
 }
 

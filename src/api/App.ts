@@ -8,6 +8,7 @@ import type { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from './metrics/Metrics.js';
 import { FailureLimiter } from './http/FailureLimiter.js';
+import type { DocumentQuotas } from './quotas.js';
 
 /** What the API's routes and commands work with. */
 export interface App {
@@ -20,6 +21,8 @@ export interface App {
   log: Logger;
   /** Ad-hoc conferences (created by a join carrying `config`): live only, never stored. */
   adhoc: Map<string, ConferenceDocument>;
+  /** What one account may store through the API. */
+  quotas: DocumentQuotas;
   /** Wrong API keys at `PUT /v2/api_auth`, counted per source address and per key. */
   authFailures: { bySource: FailureLimiter; byKey: FailureLimiter };
 }

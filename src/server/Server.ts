@@ -78,7 +78,12 @@ export class Server {
         ...config.media,
       },
     });
-    const mediaStore = new MediaStore(store, config.dataDir, { fetchAllow: config.fetchAllow });
+    const { quotas } = config;
+    const mediaStore = new MediaStore(store, config.dataDir, {
+      fetchAllow: config.fetchAllow,
+      maxItemsPerAccount: quotas.mediaItems,
+      maxBytesPerAccount: quotas.mediaBytes,
+    });
     const hub = new EventHub();
     const callbacks = new StatusCallbacks({ log, fetchAllow: config.fetchAllow });
     const adhoc = new Map();
@@ -94,8 +99,10 @@ export class Server {
       log,
       config.dataDir,
       (accountId, media) => mediaStore.resolve(accountId, media),
+      { participantsPerAccount: quotas.participants },
     );
-    const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute) };
+    const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute),
+      quotas: { conferences: quotas.conferences, documentBytes: quotas.documentBytes } };
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),
       canAct: (actor, account) => store.canActOn(actor, account),

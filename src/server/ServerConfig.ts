@@ -8,6 +8,15 @@ import { parsePortRange, type PortRange } from '../transports/PortPool.js';
 import { parseIpv4Range } from '../transports/ipv4.js';
 
 /** The media-plane safety settings a server operator sets (the rest of MediaConfig follows from the others). */
+/** What one account may hold. */
+export interface AccountQuotas {
+  conferences: number;
+  documentBytes: number;
+  participants: number;
+  mediaItems: number;
+  mediaBytes: number;
+}
+
 /** Limits on what one client of the API may hold or try. */
 export interface ApiLimits {
   authFailuresPerMinute: number;
@@ -36,6 +45,7 @@ export interface ServerConfig {
   /** CIDR ranges that media URLs and status callbacks may reach although refused by default (src/net/addressPolicy.ts). */
   fetchAllow: string[];
   limits: ApiLimits;
+  quotas: AccountQuotas;
   /** PEM certificate chain and key: the API (and its websocket) is served over HTTPS/WSS. */
   tls: { cert: string; key: string } | undefined;
 }
@@ -61,6 +71,11 @@ export const SETTINGS = [
   { key: 'headersTimeoutMs', flag: 'http-headers-timeout', env: 'ROOMTONE_HTTP_HEADERS_TIMEOUT_MS', help: 'ms a connection may take to send a complete request head', default: '5000' },
   { key: 'httpConnectionsPerAddress', flag: 'http-connections-per-address', env: 'ROOMTONE_HTTP_CONNECTIONS_PER_ADDRESS', help: 'TCP connections one client address may hold', default: '100' },
   { key: 'wsConnectionsPerAddress', flag: 'ws-connections-per-address', env: 'ROOMTONE_WS_CONNECTIONS_PER_ADDRESS', help: 'websockets one client address may hold', default: '20' },
+  { key: 'quotaConferences', flag: 'quota-conferences', env: 'ROOMTONE_QUOTA_CONFERENCES', help: 'conference documents per account', default: '500' },
+  { key: 'quotaDocumentBytes', flag: 'quota-document-bytes', env: 'ROOMTONE_QUOTA_DOCUMENT_BYTES', help: 'bytes of one conference document', default: '65536' },
+  { key: 'quotaParticipants', flag: 'quota-participants', env: 'ROOMTONE_QUOTA_PARTICIPANTS', help: 'live participants per account', default: '500' },
+  { key: 'quotaMediaItems', flag: 'quota-media-items', env: 'ROOMTONE_QUOTA_MEDIA_ITEMS', help: 'media documents per account', default: '200' },
+  { key: 'quotaMediaMiB', flag: 'quota-media-mib', env: 'ROOMTONE_QUOTA_MEDIA_MIB', help: 'MiB of stored (decoded) audio per account', default: '1024' },
   { key: 'tlsCert', flag: 'tls-cert', env: 'ROOMTONE_TLS_CERT', help: 'PEM certificate file: serve HTTPS and WSS (with --tls-key)', default: undefined },
   { key: 'tlsKey', flag: 'tls-key', env: 'ROOMTONE_TLS_KEY', help: 'PEM private key file for --tls-cert', default: undefined },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
@@ -104,6 +119,13 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     logLevel: raw.logLevel!,
     fetchAllow,
     tls: tlsFiles(raw.tlsCert, raw.tlsKey),
+    quotas: {
+      conferences: intSetting(raw, 'quotaConferences', 1, 10_000_000),
+      documentBytes: intSetting(raw, 'quotaDocumentBytes', 1024, 16 * 1024 * 1024),
+      participants: intSetting(raw, 'quotaParticipants', 1, 1_000_000),
+      mediaItems: intSetting(raw, 'quotaMediaItems', 1, 10_000_000),
+      mediaBytes: intSetting(raw, 'quotaMediaMiB', 1, 10_000_000) * 1024 * 1024,
+    },
     limits: {
       authFailuresPerMinute: intSetting(raw, 'authFailuresPerMinute', 1, 10_000),
       headersTimeoutMs: intSetting(raw, 'headersTimeoutMs', 1000, 60_000),

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
-import { ConflictError, ForbiddenError, NotFoundError, RoomtoneError, UnsupportedError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
 import { sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
-import type { ConferenceDocument, Joined, JoinRequest, MediaResolver } from './ServiceTypes.js';
+import type { ConferenceDocument, Joined, JoinRequest, MediaResolver, ServiceQuotas } from './ServiceTypes.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
@@ -27,6 +27,7 @@ const REFUSAL_SOUND_MS = 2000;
  */
 export class ConferenceService {
   readonly #engine: Engine;
+  readonly #participantsPerAccount: number;
   readonly #sink: EventSink;
   readonly #log: Logger;
   readonly #live = new Map<string, LiveConference>();
@@ -39,8 +40,9 @@ export class ConferenceService {
   readonly #resolveMedia: MediaResolver | undefined;
 
   /** `resolveMedia` turns a media id or URL into a 48 kHz PCM file (the media store). */
-  constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver) {
+  constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver, quotas: ServiceQuotas = {}) {
     this.#engine = engine;
+    this.#participantsPerAccount = quotas.participantsPerAccount ?? Infinity;
     this.#sink = sink;
     this.#log = log;
     this.recordings = new Recordings(dataDir);
@@ -82,6 +84,7 @@ export class ConferenceService {
     const moderator = collectPin ? false : this.#role(doc, req);
     const running = this.live(accountId, doc.id);
     if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
+    this.#checkParticipantQuota(accountId);
     const live = await this.#ensureLive(accountId, doc);
     const k = key(accountId, doc.id);
     try {
@@ -130,6 +133,15 @@ export class ConferenceService {
     await p.inject(await this.source(live.accountId, sound(live.doc, reason)));
     setTimeout(() => void p.kick('removed').catch(() => {}), REFUSAL_SOUND_MS).unref();
     throw new RoomtoneError('conflict', message, 'conference', { conference: { [reason]: { message, target: p.sdp } } });
+  }
+
+  /** Live participants (and joins under way) of all the account's conferences against its quota. */
+  #checkParticipantQuota(accountId: string): void {
+    const limit = this.#participantsPerAccount;
+    if (limit === Infinity) return;
+    let n = 0;
+    for (const live of this.#live.values()) if (live.accountId === accountId) n += live.members.size + live.pending;
+    if (n >= limit) throw new QuotaError('participants', limit, `the account has ${n} participants in its conferences, its quota`, 'rate_limited');
   }
 
   /** Makes a joined participant a member: its role's controls, the rules, add-member. */

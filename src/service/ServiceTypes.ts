@@ -27,3 +27,9 @@ export interface Joined {
   call_id: string;
   sdp: string | null;
 }
+
+/** What one account may have live in the service. */
+export interface ServiceQuotas {
+  /** Participants (joins under way included) in all the account's conferences; default no limit. */
+  participantsPerAccount?: number;
+}

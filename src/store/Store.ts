@@ -278,6 +278,22 @@ export class Store {
     return rows.map((r) => toDoc(r.id, r.doc));
   }
 
+  /**
+   * One page of the account's conferences, oldest first, from the one whose id is `startKey`
+   * (the first page without it); `nextStartKey` is the first id of the next page, if any.
+   */
+  conferencePage(accountId: string, startKey: string | undefined, pageSize: number): { docs: ConferenceDoc[]; nextStartKey: string | undefined } {
+    const from = startKey === undefined ? -1 : ((this.sql('SELECT seq FROM conferences WHERE id = ? AND account_id = ?').get(startKey, accountId) as { seq: number } | undefined)?.seq ?? Infinity);
+    const sql = 'SELECT id, doc FROM conferences WHERE account_id = ? AND seq >= ? ORDER BY seq LIMIT ?';
+    const rows = this.sql(sql).all(accountId, from === Infinity ? Number.MAX_SAFE_INTEGER : from, pageSize + 1) as { id: string; doc: string }[];
+    const next = rows.length > pageSize ? rows.pop()!.id : undefined;
+    return { docs: rows.map((r) => toDoc(r.id, r.doc)), nextStartKey: next };
+  }
+
+  countConferences(accountId: string): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM conferences WHERE account_id = ?').get(accountId) as { n: number }).n;
+  }
+
   /** Replaces the whole doc, keeping its id; undefined when not found (or another account's). */
   replaceConference(accountId: string, id: string, doc: Record<string, unknown>): ConferenceDoc | undefined {
     const json = serialize(doc);

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '../../errors.js';
+import { checkConferenceCount, checkDocumentSize } from '../quotas.js';
 import type { ConferenceDocument } from '../../service/ServiceTypes.js';
 import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
 import { actionRoute } from '../http/actionRoute.js';
@@ -31,6 +32,20 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
   return out;
 }
 
+/** Kazoo's listing parameters: `paginate=false` lists everything; else `page_size` (1-100, default 50) from `start_key`. */
+function pageOf(query: URLSearchParams): { pageSize: number; startKey: string | undefined } | null {
+  if (query.get('paginate') === 'false') return null;
+  const raw = query.get('page_size');
+  const pageSize = raw === null ? DEFAULT_PAGE_SIZE : Number(raw);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError('page_size', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  const startKey = query.get('start_key') ?? undefined;
+  if (startKey !== undefined && (startKey.length === 0 || startKey.length > 128)) throw new InvalidArgumentError('start_key', 'must be a conference id');
+  return { pageSize, startKey };
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+
 export const conferenceRoutes: Route[] = [
   {
     method: 'GET',
@@ -39,7 +54,13 @@ export const conferenceRoutes: Route[] = [
     auth: true,
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
-      return { data: app.store.listConferences(a).map((doc) => ({ ...doc, ...summary(app, a, doc) })) };
+      const page = pageOf(ctx.query);
+      if (page === null) return { data: app.store.listConferences(a).map((doc) => ({ ...doc, ...summary(app, a, doc) })) };
+      const { docs, nextStartKey } = app.store.conferencePage(a, page.startKey, page.pageSize);
+      return {
+        data: docs.map((doc) => ({ ...doc, ...summary(app, a, doc) })),
+        envelope: { page_size: docs.length, ...(page.startKey && { start_key: page.startKey }), ...(nextStartKey && { next_start_key: nextStartKey }) },
+      };
     },
   },
   {
@@ -50,8 +71,10 @@ export const conferenceRoutes: Route[] = [
     body: docBody,
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const data = checkData<Record<string, unknown>>(conferenceSchema, ctx.body);
-      return { status: 201, data: app.store.createConference(a, clientFields(data)) };
+      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, ctx.body));
+      checkDocumentSize(data, app.quotas);
+      checkConferenceCount(app.store, a, app.quotas);
+      return { status: 201, data: app.store.createConference(a, data) };
     },
   },
   {
@@ -72,8 +95,9 @@ export const conferenceRoutes: Route[] = [
     body: docBody,
     handle: async (ctx, app) => {
       const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const data = checkData<Record<string, unknown>>(conferenceSchema, ctx.body);
-      const doc = app.store.replaceConference(a, ctx.params.C, clientFields(data));
+      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, ctx.body));
+      checkDocumentSize(data, app.quotas);
+      const doc = app.store.replaceConference(a, ctx.params.C, data);
       if (!doc) throw new NotFoundError('conference', ctx.params.C);
       return { data: doc };
     },
@@ -90,8 +114,9 @@ export const conferenceRoutes: Route[] = [
       if (!current) throw new NotFoundError('conference', ctx.params.C);
       const patch = checkData<Record<string, unknown>>(s.object({}), ctx.body);
       const { id: _id, ...base } = current;
-      const data = checkData<Record<string, unknown>>(conferenceSchema, { data: merge(base, patch) });
-      return { data: app.store.replaceConference(a, ctx.params.C, clientFields(data)) };
+      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, { data: merge(base, patch) }));
+      checkDocumentSize(data, app.quotas);
+      return { data: app.store.replaceConference(a, ctx.params.C, data) };
     },
   },
   {

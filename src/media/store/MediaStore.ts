@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, InvalidStateError, NotFoundError, PayloadTooLargeError } from '../../errors.js';
+import { InvalidArgumentError, InvalidStateError, NotFoundError, PayloadTooLargeError, QuotaError } from '../../errors.js';
 import { AddressPolicy } from '../../net/addressPolicy.js';
 import type { Store } from '../../store/Store.js';
 import { checkMediaUrl, fetchBytes } from './fetchUrl.js';
@@ -42,6 +42,10 @@ export interface MediaStoreOptions {
   fetchTimeoutMs?: number;
   cacheMaxFiles?: number;
   cacheMaxBytes?: number;
+  /** Media documents one account may hold (quota `media_items`, 429). */
+  maxItemsPerAccount?: number;
+  /** Bytes of decoded audio one account may store (quota `media_bytes`, 413); 96 bytes a millisecond. */
+  maxBytesPerAccount?: number;
   /**
    * CIDR ranges a media URL may reach although they are refused by default (loopback, private,
    * link-local... see src/net/addressPolicy.ts). Default: none, only public addresses.
@@ -85,6 +89,8 @@ export class MediaStore {
       fetchTimeoutMs: 10_000,
       cacheMaxFiles: 200,
       cacheMaxBytes: 500 * 1024 * 1024,
+      maxItemsPerAccount: 200,
+      maxBytesPerAccount: 1024 * 1024 * 1024,
       ...limits,
     };
   }
@@ -97,6 +103,9 @@ export class MediaStore {
     }
     const url = input.url === undefined ? null : checkMediaUrl(input.url).href;
     if (!this.#store.account(accountId)) throw new NotFoundError('account', accountId);
+    const held = (this.#store.database.prepare('SELECT COUNT(*) AS n FROM media WHERE account_id = ?').get(accountId) as { n: number }).n;
+    const limit = this.#o.maxItemsPerAccount;
+    if (held >= limit) throw new QuotaError('media_items', limit, `the account holds ${held} media documents, its quota`, 'rate_limited');
     const doc: MediaDoc = { id: randomBytes(16).toString('hex'), name: input.name, source: url ? 'url' : 'upload', url, duration_ms: null, created_at: Date.now() };
     const sql = `INSERT INTO media (${COLUMNS}, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)`;
     this.#store.database.prepare(sql).run(doc.id, doc.name, doc.source, doc.url, null, doc.created_at, accountId);
@@ -134,6 +143,12 @@ export class MediaStore {
     }
     if (bytes.length > this.#o.maxUploadBytes) throw new PayloadTooLargeError(this.#o.maxUploadBytes);
     const pcm = decodeMedia(bytes, this.#o.maxSeconds);
+    const sql0 = 'SELECT COALESCE(SUM(duration_ms), 0) AS ms FROM media WHERE account_id = ? AND id != ?';
+    const storedBytes = (this.#store.database.prepare(sql0).get(accountId, id) as { ms: number }).ms * BYTES_PER_MS;
+    const max = this.#o.maxBytesPerAccount;
+    if (storedBytes + pcm.byteLength > max) {
+      throw new QuotaError('media_bytes', max, `the account stores ${storedBytes} bytes of audio; this one (${pcm.byteLength}) would pass its quota`, 'payload_too_large');
+    }
     const path = this.#pathOf(accountId, id);
     await writeAtomically(path, pcm);
     const duration = Math.round(pcm.length / (TARGET_RATE / 1000));
