@@ -98,7 +98,13 @@ async function main(): Promise<void> {
   if (opts.url === null) {
     apiKey = randomApiKey();
     log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
-    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: { ROOMTONE_WORKERS: String(opts.workers) }, nodeArgs: opts.profile === null ? [] : profileArgs(opts.profile) });
+    server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: {
+      ROOMTONE_WORKERS: String(opts.workers),
+      // A load run joins hundreds of participants into one conference with one token at once.
+      ROOMTONE_JOINS_PER_CONFERENCE: '10000',
+      ROOMTONE_REQUESTS_PER_TOKEN: '100000',
+      ROOMTONE_QUOTA_PARTICIPANTS: '1000000',
+    }, nodeArgs: opts.profile === null ? [] : profileArgs(opts.profile) });
     client = server;
     pid = server.child.pid ?? null;
   } else {

@@ -7,7 +7,8 @@ import type { Store } from '../store/Store.js';
 import type { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from './metrics/Metrics.js';
-import { FailureLimiter } from './http/FailureLimiter.js';
+import { FailureLimiter } from '../util/FailureLimiter.js';
+import type { RateLimiter } from '../util/RateLimiter.js';
 import type { DocumentQuotas } from './quotas.js';
 
 /** What the API's routes and commands work with. */
@@ -23,6 +24,8 @@ export interface App {
   adhoc: Map<string, ConferenceDocument>;
   /** What one account may store through the API. */
   quotas: DocumentQuotas;
+  /** Authenticated requests, per auth token. */
+  requestsPerToken: RateLimiter;
   /** Wrong API keys at `PUT /v2/api_auth`, counted per source address and per key. */
   authFailures: { bySource: FailureLimiter; byKey: FailureLimiter };
 }

@@ -18,6 +18,7 @@ import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
 import { Store } from '../store/Store.js';
 import { Tokens } from '../store/Tokens.js';
 import type { Logger } from '../util/logger.js';
+import { RateLimiter } from '../util/RateLimiter.js';
 import { ConnectionGuard } from './ConnectionGuard.js';
 import { setSecurityHeaders } from './securityHeaders.js';
 import type { ServerConfig } from './ServerConfig.js';
@@ -99,9 +100,10 @@ export class Server {
       log,
       config.dataDir,
       (accountId, media) => mediaStore.resolve(accountId, media),
-      { participantsPerAccount: quotas.participants },
+      { participantsPerAccount: quotas.participants, joinsPerSecond: config.limits.joinsPerConference },
     );
     const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute),
+      requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: config.limits.requestsPerToken, burst: config.limits.requestsPerToken * 2 }),
       quotas: { conferences: quotas.conferences, documentBytes: quotas.documentBytes } };
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),

@@ -9,6 +9,7 @@ import type { InjectSource } from '../media/PcmLoader.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
+import { RateLimiter } from '../util/RateLimiter.js';
 import type { ConferenceDocument, Joined, JoinRequest, MediaResolver, ServiceQuotas } from './ServiceTypes.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
@@ -28,6 +29,7 @@ const REFUSAL_SOUND_MS = 2000;
 export class ConferenceService {
   readonly #engine: Engine;
   readonly #participantsPerAccount: number;
+  readonly #joins: RateLimiter | null;
   readonly #sink: EventSink;
   readonly #log: Logger;
   readonly #live = new Map<string, LiveConference>();
@@ -43,6 +45,8 @@ export class ConferenceService {
   constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver, quotas: ServiceQuotas = {}) {
     this.#engine = engine;
     this.#participantsPerAccount = quotas.participantsPerAccount ?? Infinity;
+    const joins = quotas.joinsPerSecond;
+    this.#joins = joins === undefined ? null : new RateLimiter('joins into this conference', { perSecond: joins, burst: joins * 2 });
     this.#sink = sink;
     this.#log = log;
     this.recordings = new Recordings(dataDir);
@@ -85,6 +89,7 @@ export class ConferenceService {
     const running = this.live(accountId, doc.id);
     if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
     this.#checkParticipantQuota(accountId);
+    this.#joins?.take(key(accountId, doc.id));
     const live = await this.#ensureLive(accountId, doc);
     const k = key(accountId, doc.id);
     try {

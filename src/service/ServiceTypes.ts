@@ -32,4 +32,6 @@ export interface Joined {
 export interface ServiceQuotas {
   /** Participants (joins under way included) in all the account's conferences; default no limit. */
   participantsPerAccount?: number;
+  /** Joins per second into one conference (bursts of twice that); default no limit. */
+  joinsPerSecond?: number;
 }

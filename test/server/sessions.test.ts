@@ -3,6 +3,7 @@
 // restart: apiOperations.test.ts, "restarts".)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectSuccess } from '../helpers/apiSession.js';
+import { ffmpegOffer } from '../helpers/ffmpeg.js';
 import { startServer, WsClient, type ServerProcess } from '../helpers/serverProcess.js';
 
 let server: ServerProcess;
@@ -67,11 +68,14 @@ describe('sessions', () => {
   });
 });
 
-describe('api_auth limits', () => {
+describe('request limits', () => {
   // A server of its own: the other tests' wrong keys must not count here.
   let fresh: ServerProcess;
+  let tokens: { token: string; accountId: string }[];
   beforeAll(async () => {
-    fresh = await startServer({ rtpPorts: '31660-31669' });
+    fresh = await startServer({ rtpPorts: '31660-31679', env: { ROOMTONE_REQUESTS_PER_TOKEN: '5', ROOMTONE_JOINS_PER_CONFERENCE: '2' } });
+    // Before the failed-login test blocks this address.
+    tokens = [await fresh.login(fresh.masterApiKey!), await fresh.login(fresh.masterApiKey!), await fresh.login(fresh.masterApiKey!)];
   }, 30_000);
   afterAll(async () => {
     if (fresh) await fresh.stop();
@@ -91,5 +95,30 @@ describe('api_auth limits', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     // The address is blocked whatever key it tries, until the minute has passed.
     expectError(await fresh.api('PUT', '/v2/api_auth', { data: { api_key: fresh.masterApiKey } }), 429);
+  });
+
+  it('requests per token: a burst of twice the rate, then 429 with Retry-After; another token is not held back', async () => {
+    const [one, two] = tokens;
+    const path = `/v2/accounts/${one.accountId}/conferences`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await fresh.api('GET', path, undefined, one.token)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses.slice(10)).toContain(429);
+    const limited = await fresh.api('GET', path, undefined, one.token);
+    expectError(limited, 429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectSuccess(await fresh.api('GET', path, undefined, two.token));
+  });
+
+  it('joins per conference: a burst of twice the rate, then 429; another conference still takes joins', async () => {
+    const m = tokens[2];
+    const path = `/v2/accounts/${m.accountId}/conferences`;
+    const busy = expectSuccess(await fresh.api('PUT', path, { data: { name: 'busy' } }, m.token), 201);
+    const quiet = expectSuccess(await fresh.api('PUT', path, { data: { name: 'quiet' } }, m.token), 201);
+    const join = (conf: string, port: number) => fresh.api('POST', `${path}/${conf}/participants`, { data: { sdp: ffmpegOffer('opus', port) } }, m.token);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await join(busy.id, 42200 + 2 * i)).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 429]);
+    expectSuccess(await join(quiet.id, 42300), 201);
   });
 });

@@ -41,6 +41,12 @@ export class HttpApi {
           throw new UnauthorizedError(token === undefined ? 'missing X-Auth-Token' : 'invalid or expired auth token');
         }
         actorId = account;
+        try {
+          this.#app.requestsPerToken.take(token!);
+        } catch (err) {
+          req.resume();
+          throw err;
+        }
       }
       const raw = match.route.rawBody;
       const body =

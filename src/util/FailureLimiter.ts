@@ -2,7 +2,7 @@
 // refuses a key that has failed too often until its oldest counted failure leaves the window.
 // Bounded: at most maxKeys keys are tracked, the least recently failing forgotten first, so a
 // flood of sources costs bounded memory.
-import { RateLimitedError } from '../../errors.js';
+import { RateLimitedError } from '../errors.js';
 
 export interface FailureLimiterOptions {
   /** Failures allowed per key within windowMs; the next attempt is refused. */
