@@ -16,7 +16,7 @@ import { TalkChange } from './TalkDetector.js';
 import { TickEventKind, TickEventQueue } from './TickEventQueue.js';
 import { ConferenceTickStats } from './ConferenceTickStats.js';
 import { SharedEncodings } from '../media/SharedEncodings.js';
-import type { TickHistogram } from '../host/MediaMetrics.js';
+import type { TickHistogram } from './TickHistogram.js';
 
 /** The gate of a participant whose input gain is zero: nothing it sends can be heard. */
 const MAX_GATE = 0x3fffffff;

@@ -1,4 +1,4 @@
-import type { TickHistogram } from '../host/MediaMetrics.js';
+import type { TickHistogram } from './TickHistogram.js';
 
 const RECENT = 16;
 

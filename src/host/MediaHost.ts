@@ -3,7 +3,7 @@ import { ConferenceRuntime } from '../conference/ConferenceRuntime.js';
 import { Scheduler } from '../clock/Scheduler.js';
 import { sleepUntilMs } from '../clock/monotonic.js';
 import { InvalidArgumentError, InvalidStateError, NotFoundError, serializeError } from '../errors.js';
-import { openPort, openSource } from '../ports/specs.js';
+import { openPort, openSource } from './portFactory.js';
 import { PortPool, type PortRange } from '../transports/PortPool.js';
 import { DestinationPolicy } from '../transports/DestinationPolicy.js';
 import { UdpBatch } from '../transports/UdpBatch.js';
@@ -14,7 +14,8 @@ import type { WebRtcConfig } from '../transports/WebRtcTransport.js';
 import type { TransportStats } from '../transports/TransportStats.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaConfig } from './MediaConfig.js';
-import { addTotals, addTransport, emptyTotals, TickHistogram } from './MediaMetrics.js';
+import { TickHistogram } from '../conference/TickHistogram.js';
+import { addTotals, addTransport, emptyTotals } from '../transports/TransportTotals.js';
 import type { CommandArgs, CommandName, CommandResult, HostMessage, RequestMessage } from './protocol.js';
 
 type Handlers = { [K in CommandName]: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>> };

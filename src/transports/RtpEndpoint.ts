@@ -13,7 +13,7 @@ import type { Logger } from '../util/logger.js';
 import type { UdpBatch } from './UdpBatch.js';
 import type { UdpReceiver } from './UdpReceiver.js';
 import type { SharedEncodings } from '../media/SharedEncodings.js';
-import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
+import { addTransport, type TransportTotals } from './TransportTotals.js';
 import type { BoundPorts, PortPool } from './PortPool.js';
 import { RtpTransport, type RtpTransportStats } from './RtpTransport.js';
 import type { DestinationPolicy } from './DestinationPolicy.js';

@@ -17,7 +17,7 @@ import type { PcmPort } from '../ports/PcmPort.js';
 import type { NegotiatedCodec } from '../sdp/NegotiatedMedia.js';
 import type { Logger } from '../util/logger.js';
 import { sharedEncodingRef, type SharedEncodings } from '../media/SharedEncodings.js';
-import { addTransport, type TransportTotals } from '../host/MediaMetrics.js';
+import { addTransport, type TransportTotals } from './TransportTotals.js';
 import { DropCounter } from './DropCounter.js';
 import type { TransportStats } from './TransportStats.js';
 

@@ -1,6 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Engine } from '../../engine/Engine.js';
-import { addTotals, emptyTotals, TICK_BUCKETS_MS, type HostMetrics } from '../../host/MediaMetrics.js';
+import type { HostMetrics } from '../../host/MediaMetrics.js';
+import { TICK_BUCKETS_MS } from '../../conference/TickHistogram.js';
+import { addTotals, emptyTotals } from '../../transports/TransportTotals.js';
 
 /**
  * GET /metrics: process metrics plus what the media hosts count. Host counters are monotonic

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../../src/errors.js';
 import { PcmFileSource } from '../../../src/media/PcmFileSource.js';
 import { loadPcmFile } from '../../../src/media/PcmLoader.js';
 import { FrameFormat } from '../../../src/mixing/FrameFormat.js';
-import { openSource } from '../../../src/ports/specs.js';
+import { openSource } from '../../../src/host/portFactory.js';
 import { goertzelDb, sleep, tone } from '../../helpers/audio.js';
 import { snapshotDelta } from '../../../src/clock/LatenessHistogram.js';
 import { expectInvalidArgument } from '../../helpers/errors.js';
