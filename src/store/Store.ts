@@ -283,9 +283,10 @@ export class Store {
    * (the first page without it); `nextStartKey` is the first id of the next page, if any.
    */
   conferencePage(accountId: string, startKey: string | undefined, pageSize: number): { docs: ConferenceDoc[]; nextStartKey: string | undefined } {
-    const from = startKey === undefined ? -1 : ((this.sql('SELECT seq FROM conferences WHERE id = ? AND account_id = ?').get(startKey, accountId) as { seq: number } | undefined)?.seq ?? Infinity);
+    // An unknown start key starts past the end: an empty page, not the first one again.
+    const from = startKey === undefined ? -1 : ((this.sql('SELECT seq FROM conferences WHERE id = ? AND account_id = ?').get(startKey, accountId) as { seq: number } | undefined)?.seq ?? Number.MAX_SAFE_INTEGER);
     const sql = 'SELECT id, doc FROM conferences WHERE account_id = ? AND seq >= ? ORDER BY seq LIMIT ?';
-    const rows = this.sql(sql).all(accountId, from === Infinity ? Number.MAX_SAFE_INTEGER : from, pageSize + 1) as { id: string; doc: string }[];
+    const rows = this.sql(sql).all(accountId, from, pageSize + 1) as { id: string; doc: string }[];
     const next = rows.length > pageSize ? rows.pop()!.id : undefined;
     return { docs: rows.map((r) => toDoc(r.id, r.doc)), nextStartKey: next };
   }

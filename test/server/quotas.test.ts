@@ -76,6 +76,11 @@ describe('quotas', () => {
     const m1 = expectSuccess(await server.api('PUT', media, { data: { name: 'one' } }, a.token), 201);
     expectSuccess(await server.api('PUT', media, { data: { name: 'two' } }, a.token), 201);
     expectError(await server.api('PUT', media, { data: { name: 'three' } }, a.token), 429, ['media_items']);
+    const page = await server.api('GET', `${media}?page_size=1`, undefined, a.token);
+    expect(expectSuccess(page).map((d: { name: string }) => d.name)).toEqual(['one']);
+    const rest = await server.api('GET', `${media}?page_size=1&start_key=${page.body.next_start_key}`, undefined, a.token);
+    expect(expectSuccess(rest).map((d: { name: string }) => d.name)).toEqual(['two']);
+    expect(rest.body.next_start_key).toBeUndefined();
     // 12 s stored at 48 kHz is 1.1 MB: over the 1 MiB quota, though the 8 kHz upload is 192 kB.
     const long = makeWav(sine(440), 12, { rate: 8000 });
     const refused = expectError(await server.api('POST', `${media}/${m1.id}/raw`, long, a.token, { 'content-type': 'audio/wav' }), 413, ['media_bytes']);

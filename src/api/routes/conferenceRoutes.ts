@@ -1,5 +1,6 @@
-import { ConflictError, InvalidArgumentError, NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { checkConferenceCount, checkDocumentSize } from '../quotas.js';
+import { pageEnvelope, pageOf } from '../http/pagination.js';
 import type { ConferenceDocument } from '../../service/ServiceTypes.js';
 import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
 import { actionRoute } from '../http/actionRoute.js';
@@ -32,20 +33,6 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
   return out;
 }
 
-/** Kazoo's listing parameters: `paginate=false` lists everything; else `page_size` (1-100, default 50) from `start_key`. */
-function pageOf(query: URLSearchParams): { pageSize: number; startKey: string | undefined } | null {
-  if (query.get('paginate') === 'false') return null;
-  const raw = query.get('page_size');
-  const pageSize = raw === null ? DEFAULT_PAGE_SIZE : Number(raw);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError('page_size', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  const startKey = query.get('start_key') ?? undefined;
-  if (startKey !== undefined && (startKey.length === 0 || startKey.length > 128)) throw new InvalidArgumentError('start_key', 'must be a conference id');
-  return { pageSize, startKey };
-}
-
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 100;
-
 export const conferenceRoutes: Route[] = [
   {
     method: 'GET',
@@ -57,10 +44,7 @@ export const conferenceRoutes: Route[] = [
       const page = pageOf(ctx.query);
       if (page === null) return { data: app.store.listConferences(a).map((doc) => ({ ...doc, ...summary(app, a, doc) })) };
       const { docs, nextStartKey } = app.store.conferencePage(a, page.startKey, page.pageSize);
-      return {
-        data: docs.map((doc) => ({ ...doc, ...summary(app, a, doc) })),
-        envelope: { page_size: docs.length, ...(page.startKey && { start_key: page.startKey }), ...(nextStartKey && { next_start_key: nextStartKey }) },
-      };
+      return { data: docs.map((doc) => ({ ...doc, ...summary(app, a, doc) })), envelope: pageEnvelope(page, docs.length, nextStartKey) };
     },
   },
   {

@@ -5,6 +5,7 @@ import { accountFor, type App } from '../App.js';
 import { checkData } from '../http/checkBody.js';
 import type { RequestContext, Route } from '../http/Route.js';
 import { s } from '../schema/Schema.js';
+import { pageEnvelope, pageOf } from '../http/pagination.js';
 
 const mediaData = s.object(
   {
@@ -40,7 +41,13 @@ export const mediaRoutes: Route[] = [
     path: '/v2/accounts/{A}/media',
     summary: 'List media',
     auth: true,
-    handle: async (ctx, app) => ({ data: app.media.list(accountFor(app, ctx.actorId, ctx.params.A)).map(mediaJson) }),
+    handle: async (ctx, app) => {
+      const a = accountFor(app, ctx.actorId, ctx.params.A);
+      const page = pageOf(ctx.query);
+      if (page === null) return { data: app.media.list(a).map(mediaJson) };
+      const { docs, nextStartKey } = app.media.page(a, page.startKey, page.pageSize);
+      return { data: docs.map(mediaJson), envelope: pageEnvelope(page, docs.length, nextStartKey) };
+    },
   },
   {
     method: 'PUT',
