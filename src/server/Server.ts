@@ -103,7 +103,8 @@ export class Server {
       { participantsPerAccount: quotas.participants, joinsPerSecond: config.limits.joinsPerConference },
     );
     const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute),
-      requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: config.limits.requestsPerToken, burst: config.limits.requestsPerToken * 2 }),
+      // Bursts of ten seconds' worth: a client that lists, reads and acts at once is not held back.
+      requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: config.limits.requestsPerToken, burst: config.limits.requestsPerToken * 10 }),
       quotas: { conferences: quotas.conferences, documentBytes: quotas.documentBytes } };
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),
