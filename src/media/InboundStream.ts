@@ -23,6 +23,8 @@ export interface InboundStats {
   malformed: number;
   /** Frames (packets' worth) synthesised by loss concealment. */
   concealed: number;
+  /** Of those, frames concealed while the buffer ran dry (packets late, not lost). */
+  concealedDry: number;
   silentPackets: number;
   /** Packets whose RFC 6464 level put them under the conference's gate: not decoded. */
   skippedPackets: number;
@@ -109,7 +111,7 @@ export class InboundStream {
     this.#fifo = new PcmFifo(Math.ceil((rate * (MAX_PACKET_MS + 2 * this.#frameMs)) / 1000));
     this.stats = {
       packets: 0, decoded: 0, lost: 0, late: 0, duplicates: 0, overflow: 0, malformed: 0, concealed: 0,
-      silentPackets: 0, skippedPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0, decodeMs: 0,
+      concealedDry: 0, silentPackets: 0, skippedPackets: 0, underruns: 0, shrinks: 0, jitterMs: 0, targetMs: this.#minDelayMs, bufferedMs: 0, decodeMs: 0,
     };
   }
 
@@ -240,6 +242,7 @@ export class InboundStream {
     // Dry. Talking: conceal a little while waiting to see whether packets are late or stopped.
     if (this.#voiced && this.#concealedMs < this.#maxConcealMs) {
       this.#dryFrames++;
+      this.stats.concealedDry++;
       this.#conceal();
       return true;
     }

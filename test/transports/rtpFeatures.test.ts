@@ -68,7 +68,10 @@ describe('RTP participant features (real UDP on loopback)', () => {
     expect(stats.packetsIn).toBe(plan.length);
     // Telephone-events take audio sequence numbers; they are neither loss nor concealed.
     expect(stats.inbound.lost).toBe(0);
-    expect(stats.inbound.concealed - baseline.inbound.concealed).toBeLessThanOrEqual(presses.length);
+    // At most one concealed frame per press; frames concealed because the buffer ran dry (late
+    // packets on a busy machine) are the clock's, not the events', and are set aside.
+    const concealed = (s: typeof stats) => s.inbound.concealed - s.inbound.concealedDry;
+    expect(concealed(stats) - concealed(baseline)).toBeLessThanOrEqual(presses.length);
     report.push(`dtmf: ${viaConference.map((e) => `${e.digit}/${e.durationMs}ms`).join(' ')}; audio jitter buffer after: lost ${stats.inbound.lost}, concealed ${stats.inbound.concealed}, underruns ${stats.inbound.underruns}; before the digits: target ${baseline.inbound.targetMs} ms, buffered ${baseline.inbound.bufferedMs.toFixed(0)} ms; after them, voice flowing: target ${streaming.inbound.targetMs} ms, buffered ${streaming.inbound.bufferedMs.toFixed(0)} ms`);
   });
 
