@@ -27,6 +27,18 @@ const MULTICAST = parseIpv4Range('224.0.0.0/4', 'deny');
 const RESERVED = parseIpv4Range('240.0.0.0/4', 'deny');
 const BROADCAST = -1; // 255.255.255.255
 
+// The rules, as #rule() names them.
+const PERMITTED = 0;
+const UNSPECIFIED_ADDRESS = 1;
+const BROADCAST_ADDRESS = 2;
+const MULTICAST_ADDRESS = 3;
+const RESERVED_ADDRESS = 4;
+const BAD_PORT = 5;
+const LOW_PORT = 6;
+const OWN_RTP_PORT = 7;
+const OWN_RESERVED_PORT = 8;
+const DENIED = 9;
+
 /**
  * Where media may be sent. An SDP names any address it likes; without these rules an account
  * could aim the server at a third party (broadcast, a subnet, another service's port) or at
@@ -70,31 +82,54 @@ export class DestinationPolicy {
 
   /** refusal() for an address already in numeric form (a packet's source). */
   refusalOf(ip: number, port: number): string | null {
+    const rule = this.#rule(ip, port);
+    if (rule === PERMITTED) return null;
+    const where = `${intToIpv4(ip)}:${port}`;
+    switch (rule) {
+      case UNSPECIFIED_ADDRESS:
+        return `media address ${where} is unspecified (0.0.0.0/8)`;
+      case BROADCAST_ADDRESS:
+        return `media address ${where} is a broadcast address`;
+      case MULTICAST_ADDRESS:
+        return `media address ${where} is multicast, which this server does not send to`;
+      case RESERVED_ADDRESS:
+        return `media address ${where} is in the reserved range 240.0.0.0/4`;
+      case BAD_PORT:
+        return `media port ${port} is out of range`;
+      case LOW_PORT:
+        return `media port ${port} is below 1024 (a system service)`;
+      case OWN_RTP_PORT:
+        return `media address ${where} is one of this server's own RTP ports`;
+      case OWN_RESERVED_PORT:
+        return `media address ${where} is this server's own ${this.#rules.reservedPorts.find((p) => p.port === port)!.use} port`;
+      default:
+        return `media address ${where} is in a denied range (${this.#deny[rule - DENIED].text})`;
+    }
+  }
+
+  /** True when media may go to ip:port: the check latching runs per packet, which builds no string. */
+  permits(ip: number, port: number): boolean {
+    return this.#rule(ip, port) === PERMITTED;
+  }
+
+  /** Which rule refuses ip:port (DENIED + i for the i-th denied range), or PERMITTED. */
+  #rule(ip: number, port: number): number {
     const r = this.#rules;
-    if (inIpv4Range(ip, UNSPECIFIED)) return `media address ${at(ip, port)} is unspecified (0.0.0.0/8)`;
-    if (this.#broadcast.has(ip)) return `media address ${at(ip, port)} is a broadcast address`;
-    if (inIpv4Range(ip, MULTICAST) && !r.allowMulticast) return `media address ${at(ip, port)} is multicast, which this server does not send to`;
-    if (inIpv4Range(ip, RESERVED)) return `media address ${at(ip, port)} is in the reserved range 240.0.0.0/4`;
-    for (const range of this.#deny) {
-      if (inIpv4Range(ip, range)) return `media address ${at(ip, port)} is in a denied range (${range.text})`;
-    }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return `media port ${port} is out of range`;
-    if (port < 1024 && !r.allowLowPorts) return `media port ${port} is below 1024 (a system service)`;
+    if (inIpv4Range(ip, UNSPECIFIED)) return UNSPECIFIED_ADDRESS;
+    if (this.#broadcast.has(ip)) return BROADCAST_ADDRESS;
+    if (inIpv4Range(ip, MULTICAST) && !r.allowMulticast) return MULTICAST_ADDRESS;
+    if (inIpv4Range(ip, RESERVED)) return RESERVED_ADDRESS;
+    for (let i = 0; i < this.#deny.length; i++) if (inIpv4Range(ip, this.#deny[i])) return DENIED + i;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return BAD_PORT;
+    if (port < 1024 && !r.allowLowPorts) return LOW_PORT;
     if (this.#isOwn(ip)) {
-      if (port >= r.ports.min && port <= r.ports.max) return `media address ${at(ip, port)} is one of this server's own RTP ports`;
-      for (const reserved of r.reservedPorts) {
-        if (reserved.port === port) return `media address ${at(ip, port)} is this server's own ${reserved.use} port`;
-      }
+      if (port >= r.ports.min && port <= r.ports.max) return OWN_RTP_PORT;
+      for (const reserved of r.reservedPorts) if (reserved.port === port) return OWN_RESERVED_PORT;
     }
-    return null;
+    return PERMITTED;
   }
 
   #isOwn(ip: number): boolean {
     return inIpv4Range(ip, LOOPBACK) || this.#own.has(ip);
   }
-}
-
-/** address:port for a refusal's message (built only when refusing: a latching check runs per packet). */
-function at(ip: number, port: number): string {
-  return `${intToIpv4(ip)}:${port}`;
 }

@@ -166,7 +166,7 @@ export class RtpEndpoint implements PcmPort {
       localSsrc: this.#local.ssrc,
       cname: `roomtone-${this.#local.sessionId}`,
       latching: c.latching,
-      refusal: (ip, port) => c.policy.refusalOf(ip, port),
+      permits: (ip, port) => c.policy.permits(ip, port),
       mediaTimeoutMs: c.mediaTimeoutMs,
       holdTimeoutMs: c.holdTimeoutMs,
       consentMs: c.consentMs,

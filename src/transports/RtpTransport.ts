@@ -20,7 +20,7 @@ import { DropCounter, type DropReason } from './DropCounter.js';
 import type { BoundPorts } from './PortPool.js';
 import { RtcpSession } from './RtcpSession.js';
 import type { TransportStats } from './TransportStats.js';
-import { SOURCE_CANDIDATE, SOURCE_FOREIGN, SourceFilter } from './SourceFilter.js';
+import { SOURCE_FOREIGN, SOURCE_LEARNED, SOURCE_MOVED, SourceFilter } from './SourceFilter.js';
 
 export interface RtpTransportOptions {
   media: NegotiatedMedia;
@@ -37,8 +37,8 @@ export interface RtpTransportOptions {
   consentMs: number;
   /** Before the peer's first packet, media goes out for this long at most. */
   consentEarlyMs: number;
-  /** With latching, why a learned source may not be sent to (DestinationPolicy.refusalOf), or null. */
-  refusal?: (ip: number, port: number) => string | null;
+  /** With latching, whether a learned source may be sent to (DestinationPolicy.permits). */
+  permits?: (ip: number, port: number) => boolean;
   rtcpIntervalMs: number;
   opus: OpusEncoderSettings;
   log: Logger;
@@ -115,7 +115,7 @@ export class RtpTransport implements PcmPort {
     this.#o = o;
     this.#media = o.media;
     this.#drops = new DropCounter(o.log, o.context);
-    this.#source = new SourceFilter({ declared: { address: o.media.remote.address, port: o.media.remote.rtpPort }, latching: o.latching, refusal: o.refusal });
+    this.#source = new SourceFilter({ declared: { address: o.media.remote.address, port: o.media.remote.rtpPort }, latching: o.latching, permits: o.permits });
     this.#earlyUntil = Date.now() + o.consentEarlyMs;
     this.#consented = o.consentEarlyMs > 0;
     const { decoder, encoder, encoderKey, makeEncoder } = codecFor(o.media.codec, o.opus);
@@ -238,6 +238,8 @@ export class RtpTransport implements PcmPort {
     }
     const verdict = this.#source.classify(from, fromPort, now);
     if (verdict === SOURCE_FOREIGN) return this.#drops.drop('foreign-source', from);
+    // Only the live stream may move: its SSRC, in the clear even under SRTP, is checked before any decryption.
+    if (verdict === SOURCE_MOVED && (length < 12 || readSsrc(buf) !== this.#ssrc)) return this.#drops.drop('foreign-source', from);
     let data = buf;
     let dataLength = length;
     if (this.#srtpIn !== null) {
@@ -255,7 +257,7 @@ export class RtpTransport implements PcmPort {
     if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
     if (media.remote.ssrc !== undefined && p.ssrc !== media.remote.ssrc) return this.#drops.drop('wrong-ssrc', from);
     if (this.#source.consents(from)) this.#consent(now);
-    if (verdict === SOURCE_CANDIDATE && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now, this.#ssrc)) {
+    if (verdict !== SOURCE_LEARNED && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now, this.#ssrc)) {
       return this.#drops.drop('source-learning', from);
     }
     if (!this.#acceptSsrc(p.ssrc, now)) return this.#drops.drop('wrong-ssrc', from);
@@ -381,6 +383,9 @@ const SRTP_DROP: Record<SrtpError, DropReason> = {
   'too-old': 'srtp-too-old',
   'bad-rtcp': 'rtcp-malformed',
 };
+
+/** The SSRC of an RTP header (bytes 8-11), unsigned. */
+const readSsrc = (b: Uint8Array) => ((b[8] << 24) | (b[9] << 16) | (b[10] << 8) | b[11]) >>> 0;
 
 /** The peer holds us: it sends without listening (sendonly), or neither (inactive, c=0.0.0.0). */
 const holdsUs = (m: NegotiatedMedia) => m.direction === 'recvonly' || m.direction === 'inactive';

@@ -10,15 +10,17 @@ export const SOURCE_LEARNED = 0;
 /** Not learned, but it may become the source by proving itself (SourceFilter.learn). */
 export const SOURCE_CANDIDATE = 1;
 export const SOURCE_FOREIGN = 2;
-export type SourceVerdict = typeof SOURCE_LEARNED | typeof SOURCE_CANDIDATE | typeof SOURCE_FOREIGN;
+/** With latching, while a source is live: only its own stream (its SSRC) may move here, a NAT rebinding. */
+export const SOURCE_MOVED = 3;
+export type SourceVerdict = typeof SOURCE_LEARNED | typeof SOURCE_CANDIDATE | typeof SOURCE_FOREIGN | typeof SOURCE_MOVED;
 
 export interface SourceFilterOptions {
   /** Where the SDP says the peer receives. */
   declared: Endpoint;
   /** Learn sources on any address (NAT'd phones) and send media back to the learned one. */
   latching: boolean;
-  /** With latching, why a source may not become a destination (DestinationPolicy), or null. */
-  refusal?: (ip: number, port: number) => string | null;
+  /** With latching, whether a source may become a destination (DestinationPolicy.permits). */
+  permits?: (ip: number, port: number) => boolean;
 }
 
 /** In-sequence RTP packets that teach a source, as Asterisk's strictrtp learns one. */
@@ -56,7 +58,7 @@ export class SourceFilter {
   #declared: Endpoint;
   #declaredIp: number;
   readonly #latching: boolean;
-  readonly #refusal: (ip: number, port: number) => string | null;
+  readonly #permits: (ip: number, port: number) => boolean;
   #learned: Endpoint | null = null;
   #learnedIp = NO_IP;
   #lastAcceptedAt = 0;
@@ -66,7 +68,7 @@ export class SourceFilter {
     this.#declared = o.declared;
     this.#declaredIp = ipv4ToInt(o.declared.address) ?? NO_IP;
     this.#latching = o.latching;
-    this.#refusal = o.refusal ?? (() => null);
+    this.#permits = o.permits ?? (() => true);
   }
 
   /** Where an RTP datagram from ip:port stands, before it is parsed. */
@@ -78,13 +80,13 @@ export class SourceFilter {
     }
     if (l !== null && nowMs - this.#lastAcceptedAt <= RELEARN_AFTER_MS) {
       // A live source is replaced only by its own stream moved (latching: a NAT rebinding); see learn().
-      return this.#latching && this.#refusal(ip, port) === null ? SOURCE_CANDIDATE : SOURCE_FOREIGN;
+      return this.#latching && this.#permits(ip, port) ? SOURCE_MOVED : SOURCE_FOREIGN;
     }
     if (ip === this.#declaredIp && port === this.#declared.port) {
       this.#adopt(ip, port, nowMs);
       return SOURCE_LEARNED;
     }
-    if (ip === this.#declaredIp || (this.#latching && this.#refusal(ip, port) === null)) return SOURCE_CANDIDATE;
+    if (ip === this.#declaredIp || (this.#latching && this.#permits(ip, port))) return SOURCE_CANDIDATE;
     return SOURCE_FOREIGN;
   }
 

@@ -64,5 +64,7 @@ describe('DestinationPolicy', () => {
     const p = policy();
     expect(p.refusalOf(ipv4ToInt('127.0.0.1')!, 20002)).toMatch(/own RTP ports/);
     expect(p.refusalOf(ipv4ToInt('203.0.113.5')!, 40000)).toBeNull();
+    expect(p.permits(ipv4ToInt('127.0.0.1')!, 20002)).toBe(false);
+    expect(p.permits(ipv4ToInt('203.0.113.5')!, 40000)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Source learning: which datagram sources may feed a participant, and what teaches them.
 import { describe, expect, it } from 'vitest';
 import { ipv4ToInt } from '../../src/transports/ipv4.js';
-import { PROBATION_PACKETS, SOURCE_CANDIDATE, SOURCE_FOREIGN, SOURCE_LEARNED, SourceFilter } from '../../src/transports/SourceFilter.js';
+import { PROBATION_PACKETS, SOURCE_CANDIDATE, SOURCE_FOREIGN, SOURCE_LEARNED, SOURCE_MOVED, SourceFilter } from '../../src/transports/SourceFilter.js';
 
 const HOST = ipv4ToInt('192.0.2.1')!;
 const OTHER = ipv4ToInt('198.51.100.9')!;
@@ -13,7 +13,7 @@ function stream(f: SourceFilter, ip: number, port: number, n: number, o: { seq?:
   for (let i = 0; i < n; i++) {
     const now = (o.at ?? 0) + i * 20;
     const v = f.classify(ip, port, now);
-    out.push(v === SOURCE_LEARNED || (v === SOURCE_CANDIDATE && f.learn(ip, port, ((o.seq ?? 100) + i) & 0xffff, o.ssrc ?? 7, now)));
+    out.push(v === SOURCE_LEARNED || ((v === SOURCE_CANDIDATE || v === SOURCE_MOVED) && f.learn(ip, port, ((o.seq ?? 100) + i) & 0xffff, o.ssrc ?? 7, now)));
   }
   return out;
 }
@@ -87,7 +87,7 @@ describe('SourceFilter', () => {
   });
 
   it('with latching learns a NATed source on another host, sends to it, and re-learns after a rebinding', () => {
-    const f = new SourceFilter({ declared: { address: '10.0.0.5', port: 40000 }, latching: true, refusal: () => null });
+    const f = new SourceFilter({ declared: { address: '10.0.0.5', port: 40000 }, latching: true, permits: () => true });
     expect(stream(f, OTHER, 61000, PROBATION_PACKETS).at(-1)).toBe(true);
     expect(f.destination).toEqual({ address: '198.51.100.9', port: 61000 });
     expect(f.consents(OTHER)).toBe(true);
@@ -98,11 +98,11 @@ describe('SourceFilter', () => {
   });
 
   it('with latching lets the live stream (its SSRC) move at once, and nothing else while it is alive', () => {
-    const f = new SourceFilter({ declared, latching: true, refusal: () => null });
+    const f = new SourceFilter({ declared, latching: true, permits: () => true });
     stream(f, OTHER, 61000, PROBATION_PACKETS, { ssrc: 7, seq: 100 });
-    // Another stream from elsewhere: on probation, never learned while ours is alive.
+    // Another stream from elsewhere: it may only be ours moved, and never is learned while ours is alive.
     for (let i = 0; i < 10; i++) {
-      expect(f.classify(HOST, 50000, 100 + i)).toBe(SOURCE_CANDIDATE);
+      expect(f.classify(HOST, 50000, 100 + i)).toBe(SOURCE_MOVED);
       expect(f.learn(HOST, 50000, 9000 + i, 99, 100 + i, 7)).toBe(false);
     }
     // Our stream from a new port (a NAT rebinding): learned after its probation, without a gap.
@@ -113,7 +113,7 @@ describe('SourceFilter', () => {
   });
 
   it('with latching never learns a source the destination policy refuses', () => {
-    const f = new SourceFilter({ declared, latching: true, refusal: (ip, port) => (port >= 20000 && port <= 29999 ? 'own RTP port' : null) });
+    const f = new SourceFilter({ declared, latching: true, permits: (_ip: number, port: number) => port < 20000 || port > 29999 });
     expect(f.classify(OTHER, 20002, 0)).toBe(SOURCE_FOREIGN);
     expect(f.classify(OTHER, 40002, 0)).toBe(SOURCE_CANDIDATE);
   });
