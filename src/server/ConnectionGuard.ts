@@ -1,27 +1,24 @@
 // Guards the API port's connections. One client address may hold at most `perAddress` of
-// them, and a connection must deliver a complete request head (or a websocket upgrade) within
-// `firstRequestMs`. Without this, a client that opens connections and sends nothing fills the
-// server's connection limit and every other client is refused for as long as it likes. Node's
-// own headersTimeout does not cover a connection that has sent nothing at all; after the first
-// request, keepAliveTimeout closes an idle one.
-import type { IncomingMessage, Server } from 'node:http';
+// them, and a connection that has sent nothing at all within `firstByteMs` is closed. Without
+// this, a client that opens connections and sends nothing fills the server's connection limit
+// and every other client is refused for as long as it likes. Node's own timers cover the rest:
+// headersTimeout a request head begun but not finished, keepAliveTimeout an idle connection
+// after a request. (Nothing here listens for 'request' or 'upgrade': the websocket answers
+// upgrades to other paths only when it is the sole 'upgrade' listener.)
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 export class ConnectionGuard {
   readonly #perAddress: number;
-  readonly #firstRequestMs: number;
+  readonly #firstByteMs: number;
   readonly #open = new Map<string, number>();
-  readonly #waiting = new Map<Socket, NodeJS.Timeout>();
   refused = 0;
   timedOut = 0;
 
-  constructor(server: Server, o: { perAddress: number; firstRequestMs: number }) {
+  constructor(server: Server, o: { perAddress: number; firstByteMs: number }) {
     this.#perAddress = o.perAddress;
-    this.#firstRequestMs = o.firstRequestMs;
+    this.#firstByteMs = o.firstByteMs;
     server.on('connection', (socket: Socket) => this.#admit(socket));
-    const served = (req: IncomingMessage) => this.#served(req.socket);
-    server.on('request', served);
-    server.on('upgrade', served);
   }
 
   #admit(socket: Socket): void {
@@ -34,23 +31,16 @@ export class ConnectionGuard {
     }
     this.#open.set(address, n + 1);
     const timer = setTimeout(() => {
+      if (socket.bytesRead > 0) return;
       this.timedOut++;
       socket.destroy();
-    }, this.#firstRequestMs);
+    }, this.#firstByteMs);
     timer.unref();
-    this.#waiting.set(socket, timer);
     socket.once('close', () => {
-      this.#served(socket);
+      clearTimeout(timer);
       const left = (this.#open.get(address) ?? 1) - 1;
       if (left > 0) this.#open.set(address, left);
       else this.#open.delete(address);
     });
-  }
-
-  #served(socket: Socket): void {
-    const timer = this.#waiting.get(socket);
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    this.#waiting.delete(socket);
   }
 }

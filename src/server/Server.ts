@@ -58,7 +58,7 @@ export class Server {
     http.requestTimeout = 30_000;
     http.headersTimeout = config.limits.headersTimeoutMs;
     http.maxConnections = 10_000;
-    new ConnectionGuard(http, { perAddress: config.limits.httpConnectionsPerAddress, firstRequestMs: config.limits.headersTimeoutMs });
+    new ConnectionGuard(http, { perAddress: config.limits.httpConnectionsPerAddress, firstByteMs: config.limits.headersTimeoutMs });
     try {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

@@ -70,4 +70,29 @@ describe('connections', () => {
       await Promise.all(open.map((c) => c.close()));
     }
   });
+
+  it('answers an upgrade to another path with 404, and keeps a connection that sent a request', async () => {
+    const status = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: server.port }, () =>
+        s.write('GET /elsewhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+      );
+      let text = '';
+      s.on('data', (d) => (text += d));
+      s.on('close', () => resolve(text.split('\r\n')[0]));
+      s.on('error', reject);
+      setTimeout(() => s.destroy(), 3000);
+    });
+    expect(status).toBe('HTTP/1.1 404 Not Found');
+    // A keep-alive connection that has made a request is not taken for an idle one.
+    const socket = connect({ host: '127.0.0.1', port: server.port });
+    let closedAt = 0;
+    const opened = performance.now();
+    socket.on('close', () => (closedAt = performance.now() - opened));
+    socket.on('error', () => {});
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('GET /v2/health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, HEADERS_TIMEOUT_MS + 1500));
+    expect(closedAt, 'still open past the first-byte timeout (keep-alive closes it later)').toBe(0);
+    socket.destroy();
+  });
 });
