@@ -53,3 +53,26 @@ describe('PortPool', () => {
     close([b, c]);
   });
 });
+
+describe('ports of consecutive joins', () => {
+  it('two consecutive joins into a conference get adjacent ports in under 5 % of 200 tries', async () => {
+    const { Engine } = await import('../../src/engine/Engine.js');
+    const { makeSdp, sdpPort } = await import('../helpers/rtpCraft.js');
+    const engine = new Engine({ workers: 1, logging: 'silent', media: { ports: { min: 34300, max: 36299 } } });
+    try {
+      const conf = await engine.createConference({ rate: 48000, intervalMs: 20 });
+      let adjacent = 0;
+      for (let i = 0; i < 200; i++) {
+        const a = await conf.addParticipant({ sdp: makeSdp({ port: 40000 + 2 * i }) });
+        const b = await conf.addParticipant({ sdp: makeSdp({ port: 41000 + 2 * i }) });
+        if (Math.abs(sdpPort(a.sdp!) - sdpPort(b.sdp!)) === 2) adjacent++;
+        await a.kick();
+        await b.kick();
+      }
+      console.log(`consecutive joins: ${adjacent} of 200 pairs adjacent`);
+      expect(adjacent / 200).toBeLessThan(0.05);
+    } finally {
+      await engine.close();
+    }
+  }, 30_000);
+});
