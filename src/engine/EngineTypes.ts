@@ -2,7 +2,7 @@ import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conferen
 import type { ConferenceOptions } from '../conference/ConferenceOptions.js';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { MemoryPort } from '../ports/MemoryPort.js';
-import type { PortSpec } from '../ports/specs.js';
+import type { PortSpec } from '../host/specs.js';
 import type { MediaConfig } from '../host/MediaConfig.js';
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
 

@@ -8,7 +8,7 @@ import type { WebRtcConfig } from '../transports/WebRtcTransport.js';
 import { MemoryPortRuntime } from '../ports/MemoryPortRuntime.js';
 import type { FrameSource, PcmPort } from '../ports/PcmPort.js';
 import { RingSource } from '../ports/RingSource.js';
-import type { PortSpec, SourceSpec } from '../ports/specs.js';
+import type { PortSpec, SourceSpec } from './specs.js';
 import { ToneSource } from '../media/ToneSource.js';
 import { PcmFileSource } from '../media/PcmFileSource.js';
 import { RecordingPort } from '../media/RecordingPort.js';

@@ -9,7 +9,7 @@ import type { SchedulerStats } from '../clock/Scheduler.js';
 import type { LatenessSnapshot } from '../clock/LatenessHistogram.js';
 import type { SerializedError } from '../errors.js';
 import type { Relation } from '../mixing/Relations.js';
-import type { PortSpec, SourceSpec } from '../ports/specs.js';
+import type { PortSpec, SourceSpec } from './specs.js';
 import type { TransportStats } from '../transports/TransportStats.js';
 import type { UdpReceiverStats } from '../transports/UdpReceiver.js';
 import type { HostMetrics } from './MediaMetrics.js';

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Resampler } from '../codecs/Resampler.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
-import type { SourceSpec } from '../ports/specs.js';
+import type { PcmSourceSpec } from './PcmFileSource.js';
 
 /** A stored media file (48 kHz mono s16le, as MediaStore writes them), as a caller names it. */
 export interface FileSourceSpec {
@@ -18,14 +18,12 @@ export interface FileSourceSpec {
   loop?: boolean;
 }
 
-/** What a caller may inject: a media-thread source, or a file, which is loaded here first. */
-export type InjectSource = SourceSpec | FileSourceSpec;
-
 /** Loads a file source on the calling thread; other sources pass through. */
-export async function loadSource(source: InjectSource | null, rate: number): Promise<SourceSpec | null> {
-  if (source?.kind !== 'file') return source;
-  if (source.loop !== undefined && typeof source.loop !== 'boolean') throw new InvalidArgumentError('loop', 'must be a boolean');
-  return { kind: 'pcm', pcm: await loadPcmFile(source.path, rate), loop: source.loop };
+export async function loadSource<S extends { kind: string }>(source: S | FileSourceSpec | null, rate: number): Promise<S | PcmSourceSpec | null> {
+  if (source === null || source.kind !== 'file') return source as S | null;
+  const file = source as FileSourceSpec;
+  if (file.loop !== undefined && typeof file.loop !== 'boolean') throw new InvalidArgumentError('loop', 'must be a boolean');
+  return { kind: 'pcm', pcm: await loadPcmFile(file.path, rate), loop: file.loop };
 }
 
 /** The rate MediaStore stores at (raw mono s16le). */

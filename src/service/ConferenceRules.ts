@@ -1,5 +1,5 @@
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
-import type { InjectSource } from '../media/PcmLoader.js';
+import type { InjectSource } from '../host/specs.js';
 import type { Logger } from '../util/logger.js';
 import type { ConferenceDocument } from './ServiceTypes.js';
 import type { LiveConference } from './LiveConference.js';

@@ -5,7 +5,7 @@ import type { Participant } from '../engine/Participant.js';
 import { ConflictError, ForbiddenError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
 import { sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
-import type { InjectSource } from '../media/PcmLoader.js';
+import type { InjectSource } from '../host/specs.js';
 import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';

@@ -1,10 +1,11 @@
 // What a caller hands the engine to connect media, in a form that can cross to a media
-// worker (plain data and shared memory). The media thread opens them (host/portFactory.ts).
+// worker (plain data and shared memory). The media thread opens them (portFactory.ts).
 import type { SrtpSuite } from '../srtp/SrtpSuite.js';
-import type { MemoryPortSpec } from './MemoryPort.js';
-import type { RingSourceSpec } from './RingSource.js';
+import type { MemoryPortSpec } from '../ports/MemoryPort.js';
+import type { RingSourceSpec } from '../ports/RingSource.js';
 import type { ToneSourceSpec } from '../media/ToneSource.js';
 import type { PcmSourceSpec } from '../media/PcmFileSource.js';
+import type { FileSourceSpec } from '../media/PcmLoader.js';
 import type { RecordingSpec } from '../media/RecordingPort.js';
 
 /**
@@ -21,3 +22,6 @@ export interface RtpPortSpec {
 export type PortSpec = MemoryPortSpec | RtpPortSpec | RecordingSpec;
 /** Sources as the media thread opens them; files are loaded before (PcmLoader.loadSource). */
 export type SourceSpec = RingSourceSpec | ToneSourceSpec | PcmSourceSpec;
+
+/** What a caller may inject: a media-thread source, or a file, which the engine loads first (PcmLoader). */
+export type InjectSource = SourceSpec | FileSourceSpec;
