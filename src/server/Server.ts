@@ -45,14 +45,14 @@ export class Server {
     // when it starts, and with port 0 only the bound socket knows it. Requests before the API is
     // ready get 503.
     let api: HttpApi | undefined;
-    // Node closes a connection whose request head is incomplete after headersTimeout, checked
-    // every connectionsCheckingInterval (30 s by default); the guard closes one that sent nothing.
     const tls = config.tls !== undefined;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       setSecurityHeaders(res, tls);
       if (api) void api.handle(req, res);
       else notReady(res);
     };
+    // Node closes a connection whose request head is incomplete after headersTimeout, checked
+    // every connectionsCheckingInterval (30 s by default); the guard closes one that sent nothing.
     const options = { connectionsCheckingInterval: 1000 };
     const http: HttpServer = config.tls ? createHttpsServer({ ...options, ...config.tls }, handler) : createServer(options, handler);
     http.requestTimeout = 30_000;
@@ -102,10 +102,21 @@ export class Server {
       (accountId, media) => mediaStore.resolve(accountId, media),
       { participantsPerAccount: quotas.participants, joinsPerSecond: config.limits.joinsPerConference },
     );
-    const app: App = { store, tokens: new Tokens({ store }), engine, service, metrics: new Metrics(engine), media: mediaStore, log, adhoc, authFailures: authFailureLimits(config.limits.authFailuresPerMinute),
+    const { limits } = config;
+    const app: App = {
+      store,
+      tokens: new Tokens({ store }),
+      engine,
+      service,
+      metrics: new Metrics(engine),
+      media: mediaStore,
+      log,
+      adhoc,
+      authFailures: authFailureLimits(limits.authFailuresPerMinute),
       // Bursts of ten seconds' worth: a client that lists, reads and acts at once is not held back.
-      requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: config.limits.requestsPerToken, burst: config.limits.requestsPerToken * 10 }),
-      quotas: { conferences: quotas.conferences, documentBytes: quotas.documentBytes } };
+      requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: limits.requestsPerToken, burst: limits.requestsPerToken * 10 }),
+      quotas: { conferences: quotas.conferences, documentBytes: quotas.documentBytes },
+    };
     const ws = new WebsocketApi(http, hub, {
       authenticate: (token) => app.tokens.accountOf(token),
       canAct: (actor, account) => store.canActOn(actor, account),
