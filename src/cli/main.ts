@@ -7,11 +7,14 @@ import { Server } from '../server/Server.js';
 import { resolveServerConfig, SETTINGS } from '../server/ServerConfig.js';
 import { runDemo } from './demo.js';
 
+const FLAG_WIDTH = Math.max(...SETTINGS.map((s) => s.flag.length));
+const ENV_WIDTH = Math.max(...SETTINGS.map((s) => s.env.length));
+
 const USAGE = `usage: roomtone serve [options]    run the conference server
        roomtone demo [--seconds N] [--participants N] [--workers N]
 
 serve options (each also read from its environment variable):
-${SETTINGS.map((s) => `  --${s.flag.padEnd(16)} ${s.env.padEnd(26)} ${s.help}${s.default ? ` (default ${s.default})` : ''}`).join('\n')}`;
+${SETTINGS.map((s) => `  --${s.flag.padEnd(FLAG_WIDTH)} ${s.env.padEnd(ENV_WIDTH)} ${s.help}${s.default ? ` (default ${s.default})` : ''}`).join('\n')}`;
 
 function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
