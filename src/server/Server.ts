@@ -124,7 +124,7 @@ export class Server {
       log,
       maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
     });
-    app.tokens.onRevoked(() => ws.recheckTokens());
+    app.tokens.onRevoked(() => ws.recheckTokensSoon());
     api = new HttpApi(ROUTES, app);
     const server = new Server(app, http, ws, callbacks);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');

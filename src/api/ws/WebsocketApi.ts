@@ -65,6 +65,7 @@ export class WebsocketApi {
   private readonly perAddress = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly tokenTimer: NodeJS.Timeout;
+  private recheckTimer: NodeJS.Timeout | null = null;
   private readonly limits: Limits;
   private cutCount = 0;
 
@@ -99,6 +100,7 @@ export class WebsocketApi {
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
     clearInterval(this.tokenTimer);
+    if (this.recheckTimer !== null) clearTimeout(this.recheckTimer);
     this.server.off('upgrade', this.onUpgrade); // so no socket is accepted from here on
     // drop() runs on each socket's 'close', so the set empties as the sockets finish.
     const all = Promise.all([...this.conns].map((c) => new Promise((resolve) => c.ws.once('close', resolve))));
@@ -148,14 +150,28 @@ export class WebsocketApi {
     }
   }
 
+  /** recheckTokens() soon, once for a burst of revocations (a client logging in and out in a loop). */
+  recheckTokensSoon(): void {
+    if (this.recheckTimer !== null) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = null;
+      this.recheckTokens();
+    }, 50);
+    this.recheckTimer.unref();
+  }
+
   /**
    * Ends every subscription whose token no longer authenticates (expired, revoked, its key
    * rotated), telling the client which. Runs every tokenRecheckMs, and at once on revocation.
    */
   recheckTokens(): void {
+    // Each distinct token is looked up once per pass, however many subscriptions it holds.
+    const valid = new Map<string, boolean>();
     for (const conn of this.conns) {
       for (const [key, token] of conn.tokens) {
-        if (this.opts.authenticate(token) !== undefined) continue;
+        let ok = valid.get(token);
+        if (ok === undefined) valid.set(token, (ok = this.opts.authenticate(token) !== undefined));
+        if (ok) continue;
         const sub = conn.subs.get(key);
         conn.tokens.delete(key);
         conn.subs.delete(key);
