@@ -12,8 +12,6 @@ export class ConnectionGuard {
   readonly #perAddress: number;
   readonly #firstByteMs: number;
   readonly #open = new Map<string, number>();
-  refused = 0;
-  timedOut = 0;
 
   constructor(server: Server, o: { perAddress: number; firstByteMs: number }) {
     this.#perAddress = o.perAddress;
@@ -25,15 +23,12 @@ export class ConnectionGuard {
     const address = socket.remoteAddress ?? '';
     const n = this.#open.get(address) ?? 0;
     if (n >= this.#perAddress) {
-      this.refused++;
       socket.destroy();
       return;
     }
     this.#open.set(address, n + 1);
     const timer = setTimeout(() => {
-      if (socket.bytesRead > 0) return;
-      this.timedOut++;
-      socket.destroy();
+      if (socket.bytesRead === 0) socket.destroy();
     }, this.#firstByteMs);
     timer.unref();
     socket.once('close', () => {

@@ -103,13 +103,13 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     consentMs: intSetting(raw, 'consentMs', 500, 3_600_000),
     consentEarlyMs: intSetting(raw, 'consentEarlyMs', 0, 60_000),
     latching: onOff(raw, 'latching'),
-    deny: raw.deny!.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    deny: listSetting(raw, 'deny'),
     allowMulticast: onOff(raw, 'allowMulticast'),
     allowLowPorts: onOff(raw, 'allowLowPorts'),
     portShare: intSetting(raw, 'portShare', 1, 100) / 100,
   };
   for (const range of media.deny) parseIpv4Range(range, 'ROOMTONE_RTP_DENY');
-  const fetchAllow = raw.fetchAllow!.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const fetchAllow = listSetting(raw, 'fetchAllow');
   for (const range of fetchAllow) parseCidr(range, 'ROOMTONE_FETCH_ALLOW');
   return {
     httpHost: raw.httpHost!,
@@ -151,6 +151,11 @@ function intSetting(raw: Record<string, string | undefined>, key: SettingKey, mi
   const n = Number(raw[key]);
   if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(envName(key), `must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/** A comma-separated setting as its non-empty items. */
+function listSetting(raw: Record<string, string | undefined>, key: SettingKey): string[] {
+  return (raw[key] ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
 }
 
 function onOff(raw: Record<string, string | undefined>, key: SettingKey): boolean {

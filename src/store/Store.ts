@@ -283,12 +283,21 @@ export class Store {
    * (the first page without it); `nextStartKey` is the first id of the next page, if any.
    */
   conferencePage(accountId: string, startKey: string | undefined, pageSize: number): { docs: ConferenceDoc[]; nextStartKey: string | undefined } {
+    const { rows, nextStartKey } = this.page<{ id: string; doc: string }>('conferences', 'id, doc', accountId, startKey, pageSize);
+    return { docs: rows.map((r) => toDoc(r.id, r.doc)), nextStartKey };
+  }
+
+  /**
+   * One page of an account's rows of `table` (conferences, media), oldest first, from the row
+   * whose id is `startKey`; `nextStartKey` is the first id of the next page, if any.
+   */
+  page<R extends { id: string }>(table: 'conferences' | 'media', columns: string, accountId: string, startKey: string | undefined, pageSize: number): { rows: R[]; nextStartKey: string | undefined } {
     // An unknown start key starts past the end: an empty page, not the first one again.
-    const from = startKey === undefined ? -1 : ((this.sql('SELECT seq FROM conferences WHERE id = ? AND account_id = ?').get(startKey, accountId) as { seq: number } | undefined)?.seq ?? Number.MAX_SAFE_INTEGER);
-    const sql = 'SELECT id, doc FROM conferences WHERE account_id = ? AND seq >= ? ORDER BY seq LIMIT ?';
-    const rows = this.sql(sql).all(accountId, from, pageSize + 1) as { id: string; doc: string }[];
-    const next = rows.length > pageSize ? rows.pop()!.id : undefined;
-    return { docs: rows.map((r) => toDoc(r.id, r.doc)), nextStartKey: next };
+    const start = startKey === undefined ? undefined : (this.sql(`SELECT seq FROM ${table} WHERE id = ? AND account_id = ?`).get(startKey, accountId) as { seq: number } | undefined);
+    const from = startKey === undefined ? -1 : (start?.seq ?? Number.MAX_SAFE_INTEGER);
+    const rows = this.sql(`SELECT ${columns} FROM ${table} WHERE account_id = ? AND seq >= ? ORDER BY seq LIMIT ?`).all(accountId, from, pageSize + 1) as R[];
+    const nextStartKey = rows.length > pageSize ? rows.pop()!.id : undefined;
+    return { rows, nextStartKey };
   }
 
   countConferences(accountId: string): number {

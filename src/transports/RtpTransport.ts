@@ -233,8 +233,8 @@ export class RtpTransport implements PcmPort {
     if (length > MAX_DATAGRAM) return this.#drops.drop('oversized', from);
     // RTCP before any source check: it comes from the peer's RTCP port and never teaches the RTP source.
     if (rtcpSocket || isRtcpPacket(buf, length)) {
-      if (!this.#source.acceptRtcp(from)) return this.#drops.drop('foreign-source', from);
-      return this.#onRtcp(buf.subarray(0, length), from, now);
+      if (!this.#source.isPeerHost(from)) return this.#drops.drop('foreign-source', from);
+      return this.#onRtcp(buf.subarray(0, length), now);
     }
     const verdict = this.#source.classify(from, fromPort, now);
     if (verdict === SOURCE_FOREIGN) return this.#drops.drop('foreign-source', from);
@@ -256,7 +256,7 @@ export class RtpTransport implements PcmPort {
     const isDtmf = p.payloadType === media.telephoneEvent?.payloadType;
     if (!isAudio && !isDtmf && p.payloadType !== COMFORT_NOISE_PT) return this.#drops.drop('unknown-payload-type', from);
     if (media.remote.ssrc !== undefined && p.ssrc !== media.remote.ssrc) return this.#drops.drop('wrong-ssrc', from);
-    if (this.#source.consents(from)) this.#consent(now);
+    if (this.#source.isPeerHost(from)) this.#consent(now);
     if (verdict !== SOURCE_LEARNED && !this.#source.learn(from, fromPort, p.sequenceNumber, p.ssrc, now, this.#ssrc)) {
       return this.#drops.drop('source-learning', from);
     }
@@ -298,7 +298,7 @@ export class RtpTransport implements PcmPort {
     return true;
   }
 
-  #onRtcp(msg: Uint8Array, from: number, now: number): void {
+  #onRtcp(msg: Uint8Array, now: number): void {
     let data: Uint8Array = msg;
     if (this.#srtpIn !== null) {
       const plain = this.#srtpIn.unprotectRtcp(msg);
@@ -309,8 +309,8 @@ export class RtpTransport implements PcmPort {
     if (result === 'bye') this.onEnded?.('port-closed');
     else if (result !== 'ok') return this.#drops.drop('rtcp-malformed');
     this.#lastRemoteAt = now;
-    // A receive-only phone shows itself by its receiver reports alone.
-    if (this.#source.consents(from)) this.#consent(now);
+    // A receive-only phone shows itself by its receiver reports alone (RTCP comes only from the peer's host).
+    this.#consent(now);
   }
 
   #consent(now: number): void {

@@ -119,13 +119,11 @@ export class SourceFilter {
     return true;
   }
 
-  /** RTCP is taken from the declared host or the learned source's host, on any port. */
-  acceptRtcp(ip: number): boolean {
-    return ip === this.#declaredIp || ip === this.#learnedIp;
-  }
-
-  /** A packet from this host shows that the peer is there: media may go to it (consent). */
-  consents(ip: number): boolean {
+  /**
+   * The declared host or the learned source's host, on any port: RTCP is taken from it, and a
+   * packet from it shows that the peer is there (consent).
+   */
+  isPeerHost(ip: number): boolean {
     return ip === this.#declaredIp || ip === this.#learnedIp;
   }
 

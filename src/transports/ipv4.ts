@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
+import { parseCidr } from '../net/ipAddress.js';
 
 /** The dotted IPv4 address as a 32-bit number (host order, as the native records hold it), or null. */
 export function ipv4ToInt(address: string): number | null {
@@ -20,14 +21,17 @@ export interface Ipv4Range {
   text: string;
 }
 
-/** Parses "a.b.c.d/n" (or a lone address, /32); throws InvalidArgumentError naming `field`. */
+/**
+ * An IPv4 CIDR range ("a.b.c.d/n" or a lone address) in the numeric form the per-packet checks
+ * use; parsed by the one strict CIDR parser (src/net/ipAddress.ts). Throws InvalidArgumentError
+ * naming `field` for anything else, IPv6 included (media is IPv4 only).
+ */
 export function parseIpv4Range(text: string, field: string): Ipv4Range {
-  const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(text.trim());
-  const ip = m ? ipv4ToInt(m[1]) : null;
-  const bits = m?.[2] === undefined ? 32 : Number(m[2]);
-  if (ip === null || bits > 32) throw new InvalidArgumentError(field, `has "${text}", which is not an IPv4 address or CIDR range`);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) | 0;
-  return { base: ip & mask, mask, text: `${intToIpv4(ip & mask)}/${bits}` };
+  const cidr = parseCidr(text, field);
+  if (cidr.family !== 4) throw new InvalidArgumentError(field, `has "${text}", which is not an IPv4 range (media is IPv4 only)`);
+  const mask = cidr.bits === 0 ? 0 : (~0 << (32 - cidr.bits)) | 0;
+  const base = Number(cidr.value) | 0;
+  return { base, mask, text: `${intToIpv4(base)}/${cidr.bits}` };
 }
 
 export function inIpv4Range(ip: number, range: Ipv4Range): boolean {

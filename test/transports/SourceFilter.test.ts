@@ -61,11 +61,11 @@ describe('SourceFilter', () => {
 
   it('takes RTCP from the declared host on any port, never from elsewhere, and RTCP teaches nothing', () => {
     const f = new SourceFilter({ declared, latching: false });
-    expect(f.acceptRtcp(HOST)).toBe(true);
-    expect(f.acceptRtcp(OTHER)).toBe(false);
+    expect(f.isPeerHost(HOST)).toBe(true);
+    expect(f.isPeerHost(OTHER)).toBe(false);
     expect(f.latched).toBeNull();
-    expect(f.consents(HOST)).toBe(true);
-    expect(f.consents(OTHER)).toBe(false);
+    expect(f.isPeerHost(HOST)).toBe(true);
+    expect(f.isPeerHost(OTHER)).toBe(false);
   });
 
   it('without latching refuses every other host, and keeps sending to the declared address', () => {
@@ -90,8 +90,8 @@ describe('SourceFilter', () => {
     const f = new SourceFilter({ declared: { address: '10.0.0.5', port: 40000 }, latching: true, permits: () => true });
     expect(stream(f, OTHER, 61000, PROBATION_PACKETS).at(-1)).toBe(true);
     expect(f.destination).toEqual({ address: '198.51.100.9', port: 61000 });
-    expect(f.consents(OTHER)).toBe(true);
-    expect(f.acceptRtcp(OTHER)).toBe(true);
+    expect(f.isPeerHost(OTHER)).toBe(true);
+    expect(f.isPeerHost(OTHER)).toBe(true);
     // The NAT gives the same stream a new port: learned again once the old one has been quiet 2 s.
     expect(stream(f, OTHER, 62000, PROBATION_PACKETS, { at: 3000, seq: 104 }).at(-1)).toBe(true);
     expect(f.destination).toEqual({ address: '198.51.100.9', port: 62000 });

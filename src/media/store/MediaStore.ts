@@ -123,14 +123,11 @@ export class MediaStore {
     return this.#store.database.prepare(`SELECT ${COLUMNS} FROM media WHERE account_id = ? ORDER BY seq`).all(accountId) as MediaDoc[];
   }
 
-  /** One page of the account's media, oldest first, from the one whose id is `startKey`; see Store.conferencePage. */
+  /** One page of the account's media, oldest first, from the one whose id is `startKey` (Store.page). */
   page(accountId: string, startKey: string | undefined, pageSize: number): { docs: MediaDoc[]; nextStartKey: string | undefined } {
     checkAccount(accountId);
-    const db = this.#store.database;
-    const from = startKey === undefined ? -1 : ((db.prepare('SELECT seq FROM media WHERE id = ? AND account_id = ?').get(startKey, accountId) as { seq: number } | undefined)?.seq ?? Number.MAX_SAFE_INTEGER);
-    const docs = db.prepare(`SELECT ${COLUMNS} FROM media WHERE account_id = ? AND seq >= ? ORDER BY seq LIMIT ?`).all(accountId, from, pageSize + 1) as MediaDoc[];
-    const next = docs.length > pageSize ? docs.pop()!.id : undefined;
-    return { docs, nextStartKey: next };
+    const { rows, nextStartKey } = this.#store.page<MediaDoc>('media', COLUMNS, accountId, startKey, pageSize);
+    return { docs: rows, nextStartKey };
   }
 
   /** Deletes the document and its audio; false when there was none. */

@@ -145,7 +145,8 @@ describe('PcmFileSource', () => {
 
 describe('opening a long file off the media thread', () => {
   // The host stops a virtual CPU for 8-10 ms now and then (see the README's clock section), so a
-  // window may be late for reasons of its own: up to three tries, each with a file not yet
+  // window may be late for reasons of its own (a full run once saw 5.1, 10.2 and 10.2 ms in three
+  // tries, alone 1-6 ms): up to five tries, each with a file not yet
   // loaded. Opening on the media thread held its ticks 120-200 ms, every time.
   it('a 10-minute file starts playing with no tick of the running conference over 5 ms late', async () => {
     const engine = new Engine({ workers: 1, logging: 'silent' });
@@ -156,7 +157,7 @@ describe('opening a long file off the media thread', () => {
       await sleep(500); // the conference is on the clock
       const tries: string[] = [];
       let latest = Infinity;
-      for (let attempt = 0; attempt < 3 && latest >= 5; attempt++) {
+      for (let attempt = 0; attempt < 5 && latest >= 5; attempt++) {
         const freq = 440 + 100 * attempt;
         const path = pcmFile(`long-${attempt}.pcm`, tone(freq, 48000, 10 * 60, AMP));
         const before = (await engine.hostStats())[0].scheduler.latenessSince;
@@ -178,5 +179,5 @@ describe('opening a long file off the media thread', () => {
     } finally {
       await engine.close();
     }
-  }, 30_000);
+  }, 45_000);
 });
