@@ -1,5 +1,6 @@
 import type { LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
+import { PARTICIPANT_CONTROLS, type ParticipantControl } from '../conference/participantControls.js';
 import { validateParticipantPatch } from '../conference/ParticipantOptions.js';
 import { InvalidStateError } from '../errors.js';
 import type { HostClient } from '../host/HostClient.js';
@@ -67,23 +68,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     return this.#closed;
   }
 
-  mute(): Promise<ParticipantState> {
-    return this.update({ muted: true });
-  }
-  unmute(): Promise<ParticipantState> {
-    return this.update({ muted: false });
-  }
-  deaf(): Promise<ParticipantState> {
-    return this.update({ deaf: true });
-  }
-  undeaf(): Promise<ParticipantState> {
-    return this.update({ deaf: false });
-  }
-  hold(): Promise<ParticipantState> {
-    return this.update({ held: true });
-  }
-  unhold(): Promise<ParticipantState> {
-    return this.update({ held: false });
+  /** A control verb (mute, unmute, deaf, undeaf, hold, unhold) from the one table of them. */
+  control(name: ParticipantControl): Promise<ParticipantState> {
+    return this.update(PARTICIPANT_CONTROLS[name].patch);
   }
 
   async update(patch: ParticipantPatch): Promise<ParticipantState> {

@@ -3,16 +3,17 @@ import { createServer as createHttpsServer, Server as HttpsServer } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { accountFor, authFailureLimits, conferenceFor, type App } from '../api/App.js';
-import { COMMANDS, runCommand } from '../api/commands/commands.js';
-import { HttpApi } from '../api/http/HttpApi.js';
+import { errorData } from '../api/http/envelope.js';
+import { createHttpApi } from '../api/http/httpApi.js';
 import { HTTP_STATUS } from '../api/http/httpStatus.js';
 import { Metrics } from '../api/metrics/Metrics.js';
-import { ROUTES } from '../api/routes/routes.js';
 import { EventHub } from '../api/ws/EventHub.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
-import { InvalidArgumentError, RoomtoneError } from '../errors.js';
+import { RoomtoneError } from '../errors.js';
+import { applyControl } from '../service/applyControl.js';
+import { runCommand, targetOf } from '../service/commands/commands.js';
 import { ConferenceService } from '../service/ConferenceService.js';
 import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
 import { Store } from '../store/Store.js';
@@ -44,11 +45,11 @@ export class Server {
     // Listening comes first: the media plane must know our HTTP port (never a media destination)
     // when it starts, and with port 0 only the bound socket knows it. Requests before the API is
     // ready get 503.
-    let api: HttpApi | undefined;
+    let api: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     const tls = config.tls !== undefined;
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       setSecurityHeaders(res, tls);
-      if (api) void api.handle(req, res);
+      if (api) api(req, res);
       else notReady(res);
     };
     // Node closes a connection whose request head is incomplete after headersTimeout, checked
@@ -102,6 +103,7 @@ export class Server {
       (accountId, media) => mediaStore.resolve(accountId, media),
       { participantsPerAccount: quotas.participants, joinsPerSecond: config.limits.joinsPerConference },
     );
+    service.memberDigit = (accountId, conferenceId, member, digit) => applyControl(service, accountId, conferenceId, member, digit);
     const { limits } = config;
     const app: App = {
       store,
@@ -125,7 +127,10 @@ export class Server {
       maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
     });
     app.tokens.onRevoked(() => ws.recheckTokensSoon());
-    api = new HttpApi(ROUTES, app);
+    // fastify hands over its handler when it is created; requests reach it once it is ready.
+    let ready: typeof api;
+    await createHttpApi(app, { server: http, attach: (h) => (ready = h) });
+    api = ready;
     const server = new Server(app, http, ws, callbacks);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;
@@ -182,15 +187,10 @@ async function websocketCommand(app: App, actorId: string, req: CommandRequest):
   try {
     const accountId = accountFor(app, actorId, req.accountId);
     const doc = conferenceFor(app, accountId, req.conferenceId);
-    const target =
-      req.participantId !== undefined ? 'participant' : COMMANDS.some((c) => c.target === 'conference' && c.name === req.command) ? 'conference' : 'participants';
-    if (req.participantId === undefined && !COMMANDS.some((c) => c.target !== 'participant' && c.name === req.command)) {
-      const names = [...new Set(COMMANDS.filter((c) => c.target !== 'participant').map((c) => c.name))];
-      throw new InvalidArgumentError('command', `must be one of: ${names.join(', ')} (or a participant command with participant_id)`);
-    }
+    const target = targetOf(req.command, req.participantId);
     return await runCommand(target, req.command, { service: app.service, accountId, doc, participantId: req.participantId }, req.data);
   } catch (err) {
     if (!(err instanceof RoomtoneError)) throw err;
-    throw { status: HTTP_STATUS[err.code], message: err.message, data: err.details ?? (err.field ? { [err.field]: { invalid: { message: err.message } } } : {}) };
+    throw { status: HTTP_STATUS[err.code], message: err.message, data: errorData(err) };
   }
 }

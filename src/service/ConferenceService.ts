@@ -10,12 +10,12 @@ import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
 import { RateLimiter } from '../util/RateLimiter.js';
-import type { ConferenceDocument, Joined, JoinRequest, MediaResolver, ServiceQuotas } from './ServiceTypes.js';
+import type { ConferenceDocument, Joined, MediaResolver, MemberDigitHandler, ServiceQuotas } from './ServiceTypes.js';
+import type { JoinRequest } from './schema/joinRequest.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
-import { applyControl } from './applyControl.js';
 import { PIN_PROMPT, PinEntry } from './PinEntry.js';
 
 /** How long a refused caller stays connected to hear why. */
@@ -40,6 +40,8 @@ export class ConferenceService {
   readonly recordings: Recordings;
 
   readonly #resolveMedia: MediaResolver | undefined;
+  /** A member's DTMF digit (its caller controls); set by whoever wires the command table to this service. */
+  memberDigit: MemberDigitHandler | undefined;
 
   /** `resolveMedia` turns a media id or URL into a 48 kHz PCM file (the media store). */
   constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver, quotas: ServiceQuotas = {}) {
@@ -84,7 +86,7 @@ export class ConferenceService {
   }
 
   async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
-    const collectPin = req.collectPin === true;
+    const collectPin = req.collect_pin === true;
     const moderator = collectPin ? false : this.#role(doc, req);
     const running = this.live(accountId, doc.id);
     if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
@@ -100,7 +102,7 @@ export class ConferenceService {
         return await this.#refuse(live, req, 'full', `the conference is full (${max} participants)`);
       }
       live.doc = doc;
-      const callId = req.callId ?? randomUUID();
+      const callId = req.call_id ?? randomUUID();
       live.pending++;
       let participant;
       try {
@@ -154,11 +156,11 @@ export class ConferenceService {
     const participant = live.conf.participant(participantId);
     if (!participant) throw new NotFoundError('participant', participantId);
     const flags: MemberFlags = {
-      endConferenceOnExit: req.flags?.endConferenceOnExit ?? false,
-      startConferenceOnEnter: req.flags?.startConferenceOnEnter,
-      marked: req.flags?.marked ?? false,
-      leaveWhenLastMarkedLeave: req.flags?.leaveWhenLastMarkedLeave ?? false,
-      beep: req.flags?.beep,
+      endConferenceOnExit: req.end_conference_on_exit ?? false,
+      startConferenceOnEnter: req.start_conference_on_enter,
+      marked: req.marked ?? false,
+      leaveWhenLastMarkedLeave: req.leave_when_last_marked_leave ?? false,
+      beep: req.beep === undefined ? undefined : String(req.beep),
     };
     const rules = this.#rules.get(key(live.accountId, live.id))!;
     const waiting = rules.mustWait({ moderator, flags });
@@ -169,8 +171,8 @@ export class ConferenceService {
     const info: MemberInfo = {
       participantId,
       callId,
-      callerIdName: req.callerIdName ?? '',
-      callerIdNumber: req.callerIdNumber ?? '',
+      callerIdName: req.caller_id_name ?? '',
+      callerIdNumber: req.caller_id_number ?? '',
       moderator,
       joinedAt: Date.now(),
       state,
@@ -187,7 +189,7 @@ export class ConferenceService {
   /** A digit: a pin being entered, or a member's caller control. */
   async #onDtmf(live: LiveConference, participantId: number, digit: string, member: MemberInfo | undefined): Promise<void> {
     try {
-      if (member) return await applyControl(live, member, digit);
+      if (member) return await this.memberDigit?.(live.accountId, live.id, member, digit);
       const pinKey = `${key(live.accountId, live.id)}#${participantId}`;
       const entry = this.#pinEntries.get(pinKey);
       const participant = live.conf.participant(participantId);
@@ -225,11 +227,6 @@ export class ConferenceService {
 
   async update(accountId: string, id: string, participantId: number, patch: ParticipantPatch): Promise<void> {
     await this.participant(accountId, id, participantId).handle.update(patch);
-  }
-
-  /** Puts a participant on hold (hold music, heard by nobody) or takes it off. */
-  async hold(accountId: string, id: string, participantId: number, held: boolean): Promise<void> {
-    await this.participant(accountId, id, participantId).handle.update({ held });
   }
 
   /** `participantId` coaches `coachee` (heard only by it); null ends the coaching. */

@@ -1,5 +1,5 @@
 import { pins } from './conferenceOptions.js';
-import type { JoinRequest } from './ServiceTypes.js';
+import type { JoinRequest } from './schema/joinRequest.js';
 
 export type PinVerdict = 'continue' | 'moderator' | 'member' | 'retry' | 'reject';
 

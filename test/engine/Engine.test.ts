@@ -54,11 +54,11 @@ for (const workers of [0, 1]) {
         }
       }
 
-      await a.mute();
+      await a.control('mute');
       heard = await listen(ports);
       expect(levels(heard[1], talkers)[0]).toBeLessThan(ABSENT);
       expect(levels(heard[2], talkers)[0]).toBeLessThan(ABSENT);
-      await a.unmute();
+      await a.control('unmute');
 
       await a.relate(b, 'nohear');
       heard = await listen(ports);
@@ -74,7 +74,7 @@ for (const workers of [0, 1]) {
       expect(levels(heard[2], talkers)[0], 'the coach hears everyone').toBeGreaterThan(HEARD);
       await c.coach(null);
 
-      await b.deaf();
+      await b.control('deaf');
       heard = await listen(ports);
       expect(Math.max(...levels(heard[1], talkers))).toBeLessThan(ABSENT);
       expect(levels(heard[0], talkers)[1], 'a deaf participant still speaks').toBeGreaterThan(HEARD);
@@ -140,7 +140,7 @@ for (const workers of [0, 1]) {
       await conf.close();
       await conf.close();
       expect(reasons).toEqual(['conference-closed', 'conference:closed']);
-      await expect(p.mute()).rejects.toBeInstanceOf(InvalidStateError);
+      await expect(p.control('mute')).rejects.toBeInstanceOf(InvalidStateError);
       await expect(conf.addParticipant({ port: conf.createMemoryPort() })).rejects.toBeInstanceOf(InvalidStateError);
       expect(engine.conferences).toHaveLength(0);
     });

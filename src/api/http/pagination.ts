@@ -1,25 +1,30 @@
 // Kazoo's paginated listings: `paginate=false` for everything, else `page_size` items from the
 // one whose id is `start_key`; the envelope says `page_size` and, when there is more,
 // `next_start_key`. One reading of the query for every listing.
+import Type, { type Static } from 'typebox';
 import { InvalidArgumentError } from '../../errors.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
+
+/** The listing's query string, declared once for validation and the API document. */
+export const PageQuery = Type.Object({
+  paginate: Type.Optional(Type.Enum(['true', 'false'], { description: 'false lists everything in one answer' })),
+  page_size: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: `Items per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` })),
+  start_key: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The next_start_key of the previous page' })),
+});
 
 export interface Page {
   pageSize: number;
   startKey: string | undefined;
 }
 
-/** Kazoo's listing parameters: `paginate=false` lists everything; else `page_size` (1-100, default 50) from `start_key`. */
-export function pageOf(query: URLSearchParams): Page | null {
-  if (query.get('paginate') === 'false') return null;
-  const raw = query.get('page_size');
-  const pageSize = raw === null ? DEFAULT_PAGE_SIZE : Number(raw);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError('page_size', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  const startKey = query.get('start_key') ?? undefined;
-  if (startKey !== undefined && (startKey.length === 0 || startKey.length > 128)) throw new InvalidArgumentError('start_key', 'must be the id of a listed item');
-  return { pageSize, startKey };
+/** The page a listing asks for, or null for everything. */
+export function pageOf(query: Static<typeof PageQuery>): Page | null {
+  if (query.paginate === 'false') return null;
+  const pageSize = query.page_size === undefined ? DEFAULT_PAGE_SIZE : Number(query.page_size);
+  if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError('page_size', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  return { pageSize, startKey: query.start_key };
 }
 
 /** The envelope fields of one page. */

@@ -1,17 +1,19 @@
+import Type from 'typebox';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import { checkConferenceCount, checkDocumentSize } from '../quotas.js';
-import { pageEnvelope, pageOf } from '../http/pagination.js';
-import type { ConferenceDocument } from '../../service/ServiceTypes.js';
+import { ConferenceDocument } from '../../service/schema/conferenceDocument.js';
+import { validated } from '../../service/schema/validator.js';
+import type { ConferenceDocument as StoredDocument } from '../../service/ServiceTypes.js';
 import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
-import { actionRoute } from '../http/actionRoute.js';
-import { checkData } from '../http/checkBody.js';
-import type { Route } from '../http/Route.js';
-import { conferenceSchema } from '../schema/conference.js';
-import { s } from '../schema/Schema.js';
+import type { Api } from '../http/Api.js';
+import { ok, Wrapped } from '../http/envelope.js';
+import { pageEnvelope, pageOf, PageQuery } from '../http/pagination.js';
+import { checkConferenceCount, checkDocumentSize } from '../quotas.js';
+import { actionRoute } from './actionRoute.js';
+import { AccountParams, ConferenceParams } from './params.js';
 
-const docBody = s.object({ data: conferenceSchema }, { required: ['data'] });
+const DocumentBody = Wrapped(ConferenceDocument);
 
-function summary(app: App, accountId: string, doc: ConferenceDocument) {
+function summary(app: App, accountId: string, doc: StoredDocument) {
   const live = app.service.live(accountId, doc.id);
   const locked = app.service.isLocked(accountId, doc.id);
   return live ? live.summary(locked) : { members: 0, admins: 0, duration: 0, is_locked: locked };
@@ -33,93 +35,96 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
   return out;
 }
 
-export const conferenceRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/v2/accounts/{A}/conferences',
-    summary: 'List conferences with members, admins, duration and is_locked',
-    auth: true,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const page = pageOf(ctx.query);
-      if (page === null) return { data: app.store.listConferences(a).map((doc) => ({ ...doc, ...summary(app, a, doc) })) };
+export function conferenceRoutes(api: Api, app: App): void {
+  const auth = { auth: true };
+  api.get(
+    '/v2/accounts/:A/conferences',
+    { config: auth, schema: { summary: 'List conferences with members, admins, duration and is_locked', params: AccountParams, querystring: PageQuery } },
+    async (req) => {
+      const a = accountFor(app, req.actorId, req.params.A);
+      const page = pageOf(req.query);
+      if (page === null) return ok(req, app.store.listConferences(a).map((doc) => ({ ...doc, ...summary(app, a, doc) })));
       const { docs, nextStartKey } = app.store.conferencePage(a, page.startKey, page.pageSize);
-      return { data: docs.map((doc) => ({ ...doc, ...summary(app, a, doc) })), envelope: pageEnvelope(page, docs.length, nextStartKey) };
+      return ok(req, docs.map((doc) => ({ ...doc, ...summary(app, a, doc) })), pageEnvelope(page, docs.length, nextStartKey));
     },
-  },
-  {
-    method: 'PUT',
-    path: '/v2/accounts/{A}/conferences',
-    summary: 'Create a conference',
-    auth: true,
-    body: docBody,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, ctx.body));
+  );
+
+  api.put(
+    '/v2/accounts/:A/conferences',
+    { config: auth, schema: { summary: 'Create a conference', params: AccountParams, body: DocumentBody } },
+    async (req, reply) => {
+      const a = accountFor(app, req.actorId, req.params.A);
+      const data = clientFields(req.body.data);
       checkDocumentSize(data, app.quotas);
       checkConferenceCount(app.store, a, app.quotas);
-      return { status: 201, data: app.store.createConference(a, data) };
+      reply.code(201);
+      return ok(req, app.store.createConference(a, data));
     },
-  },
-  {
-    method: 'GET',
-    path: '/v2/accounts/{A}/conferences/{C}',
-    summary: 'A conference document with its realtime _read_only state',
-    auth: true,
-    handle: async (ctx, app) => {
-      const { accountId, doc } = scopeOf(app, ctx.actorId, ctx.params);
-      return { data: { ...doc, _read_only: await readOnlyOf(app, accountId, doc) } };
+  );
+
+  api.get(
+    '/v2/accounts/:A/conferences/:C',
+    { config: auth, schema: { summary: 'A conference document with its realtime _read_only state', params: ConferenceParams } },
+    async (req) => {
+      const { accountId, doc } = scopeOf(app, req.actorId, req.params);
+      return ok(req, { ...doc, _read_only: await readOnlyOf(app, accountId, doc) });
     },
-  },
-  {
-    method: 'POST',
-    path: '/v2/accounts/{A}/conferences/{C}',
-    summary: 'Replace a conference document',
-    auth: true,
-    body: docBody,
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, ctx.body));
+  );
+
+  api.post(
+    '/v2/accounts/:A/conferences/:C',
+    { config: auth, schema: { summary: 'Replace a conference document', params: ConferenceParams, body: DocumentBody } },
+    async (req) => {
+      const a = accountFor(app, req.actorId, req.params.A);
+      const data = clientFields(req.body.data);
       checkDocumentSize(data, app.quotas);
-      const doc = app.store.replaceConference(a, ctx.params.C, data);
-      if (!doc) throw new NotFoundError('conference', ctx.params.C);
-      return { data: doc };
+      const doc = app.store.replaceConference(a, req.params.C, data);
+      if (!doc) throw new NotFoundError('conference', req.params.C);
+      return ok(req, doc);
     },
-  },
-  {
-    method: 'PATCH',
-    path: '/v2/accounts/{A}/conferences/{C}',
-    summary: 'Merge fields into a conference document',
-    auth: true,
-    body: s.object({ data: s.object({}) }, { required: ['data'] }),
-    handle: async (ctx, app) => {
-      const a = accountFor(app, ctx.actorId, ctx.params.A);
-      const current = app.store.conference(a, ctx.params.C);
-      if (!current) throw new NotFoundError('conference', ctx.params.C);
-      const patch = checkData<Record<string, unknown>>(s.object({}), ctx.body);
+  );
+
+  api.patch(
+    '/v2/accounts/:A/conferences/:C',
+    {
+      config: auth,
+      schema: { summary: 'Merge fields into a conference document (the result must be a valid document)', params: ConferenceParams, body: Wrapped(Type.Object({})) },
+    },
+    async (req) => {
+      const a = accountFor(app, req.actorId, req.params.A);
+      const current = app.store.conference(a, req.params.C);
+      if (!current) throw new NotFoundError('conference', req.params.C);
       const { id: _id, ...base } = current;
-      const data = clientFields(checkData<Record<string, unknown>>(conferenceSchema, { data: merge(base, patch) }));
+      // The merged document is what is stored, so it is what the document schema checks.
+      const data = clientFields(validated(DocumentBody, { data: merge(base, req.body.data as Record<string, unknown>) }).data);
       checkDocumentSize(data, app.quotas);
-      return { data: app.store.replaceConference(a, ctx.params.C, data) };
+      return ok(req, app.store.replaceConference(a, req.params.C, data));
     },
-  },
-  {
-    method: 'DELETE',
-    path: '/v2/accounts/{A}/conferences/{C}',
-    summary: 'Delete a conference (with participants only with ?force=true, which ends it for them)',
-    auth: true,
-    handle: async (ctx, app) => {
-      const { accountId: a, doc } = scopeOf(app, ctx.actorId, ctx.params);
+  );
+
+  api.delete(
+    '/v2/accounts/:A/conferences/:C',
+    {
+      config: auth,
+      schema: {
+        summary: 'Delete a conference (with participants only with ?force=true, which ends it for them)',
+        params: ConferenceParams,
+        querystring: Type.Object({ force: Type.Optional(Type.Enum(['true', 'false'])) }),
+      },
+    },
+    async (req) => {
+      const { accountId: a, doc } = scopeOf(app, req.actorId, req.params);
       const live = app.service.live(a, doc.id);
       if (live && live.members.size > 0) {
-        if (ctx.query.get('force') !== 'true') throw new ConflictError('the conference has participants: delete with ?force=true to end it');
+        if (req.query.force !== 'true') throw new ConflictError('the conference has participants: delete with ?force=true to end it');
         await app.service.end(a, doc.id, 'deleted');
       }
       app.store.deleteConference(a, doc.id);
       app.adhoc.delete(`${a}/${doc.id}`);
       app.service.forget(a, doc.id);
-      return { data: { id: doc.id, _deleted: true } };
+      return ok(req, { id: doc.id, _deleted: true });
     },
-  },
-  actionRoute('conference', '/v2/accounts/{A}/conferences/{C}'),
-];
+  );
+
+  actionRoute(api, app, 'conference', '/v2/accounts/:A/conferences/:C');
+}

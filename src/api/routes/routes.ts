@@ -1,34 +1,24 @@
-import type { Route } from '../http/Route.js';
+import type { App } from '../App.js';
+import type { Api } from '../http/Api.js';
+import { ok } from '../http/envelope.js';
 import { authRoutes } from './authRoutes.js';
 import { conferenceRoutes } from './conferenceRoutes.js';
-import { openApiDocument } from './openapi.js';
-import { participantRoutes } from './participantRoutes.js';
 import { mediaRoutes } from './mediaRoutes.js';
+import { participantRoutes } from './participantRoutes.js';
 import { recordingRoutes } from './recordingRoutes.js';
 
-const systemRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/metrics',
-    summary: 'Prometheus metrics',
-    auth: false,
-    handle: async (_ctx, app) => ({ data: null, raw: { contentType: app.metrics.contentType, body: await app.metrics.text() } }),
-  },
-  {
-    method: 'GET',
-    path: '/v2/openapi.json',
-    summary: 'This API described in OpenAPI 3.1',
-    auth: false,
-    handle: async () => ({ data: null, raw: { contentType: 'application/json', body: JSON.stringify(openApiDocument(ROUTES), null, 2) } }),
-  },
-  {
-    method: 'GET',
-    path: '/v2/health',
-    summary: 'Liveness and media-thread clock figures',
-    auth: false,
-    handle: async (_ctx, app) => ({ data: { status: 'ok', hosts: await app.engine.hostStats() } }),
-  },
-];
+function systemRoutes(api: Api, app: App): void {
+  api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_req, reply) => reply.type(app.metrics.contentType).send(await app.metrics.text()));
+  api.get('/v2/openapi.json', { schema: { summary: 'This API described in OpenAPI 3.1', hide: true } }, async () => api.swagger());
+  api.get('/v2/health', { schema: { summary: 'Liveness and media-thread clock figures' } }, async (req) => ok(req, { status: 'ok', hosts: await app.engine.hostStats() }));
+}
 
 /** Every HTTP route of the server. */
-export const ROUTES: readonly Route[] = [...authRoutes, ...conferenceRoutes, ...participantRoutes, ...recordingRoutes, ...mediaRoutes, ...systemRoutes];
+export function routes(api: Api, app: App): void {
+  authRoutes(api, app);
+  conferenceRoutes(api, app);
+  participantRoutes(api, app);
+  recordingRoutes(api, app);
+  mediaRoutes(api, app);
+  systemRoutes(api, app);
+}

@@ -1,0 +1,42 @@
+import Type from 'typebox';
+import { NotFoundError } from '../../errors.js';
+import type { CommandTarget } from '../../service/commands/Command.js';
+import { commandNames, runCommand } from '../../service/commands/commands.js';
+import { scopeOf, type App } from '../App.js';
+import type { Api } from '../http/Api.js';
+import { ok } from '../http/envelope.js';
+import { ConferenceParams, ParticipantParams } from './params.js';
+
+// Kazoo takes an action as {"action": X, "data": {...}} and as {"data": {"action": X, "data": {...}}}.
+// The body is only an object here; each command's own schema checks its data in the command table.
+const ActionBody = Type.Object({ action: Type.Optional(Type.Unknown()), data: Type.Optional(Type.Unknown()) });
+
+function actionOf(body: { action?: unknown; data?: unknown }): { action: unknown; data: unknown } {
+  const inner = typeof body.data === 'object' && body.data !== null ? (body.data as Record<string, unknown>) : undefined;
+  if (body.action === undefined && inner && inner.action !== undefined) return { action: inner.action, data: inner.data };
+  return { action: body.action, data: body.data };
+}
+
+/** PUT of an action on a conference, its participants, or one participant, through the command table. */
+export function actionRoute(api: Api, app: App, target: CommandTarget, url: string): void {
+  const what = { conference: 'the conference', participants: 'all participants', participant: 'one participant' }[target];
+  api.put(
+    url,
+    {
+      config: { auth: true, commands: target },
+      schema: {
+        summary: `Perform an action on ${what}: ${commandNames(target).join(', ')}`,
+        params: target === 'participant' ? ParticipantParams : ConferenceParams,
+        body: ActionBody,
+      },
+    },
+    async (req) => {
+      const params = req.params as { A: string; C: string; P?: string };
+      const { accountId, doc } = scopeOf(app, req.actorId, params);
+      const participantId = target === 'participant' ? Number(params.P) : undefined;
+      if (participantId !== undefined && !(Number.isInteger(participantId) && participantId > 0)) throw new NotFoundError('participant', params.P!);
+      const { action, data } = actionOf(req.body);
+      return ok(req, await runCommand(target, action, { service: app.service, accountId, doc, participantId }, data));
+    },
+  );
+}
