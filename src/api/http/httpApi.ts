@@ -38,6 +38,8 @@ export async function createHttpApi(app: App, on?: { server: Server; attach: (ha
     maxParamLength: 128,
     ignoreTrailingSlash: true,
     requestIdHeader: false,
+    // A path fastify cannot decode (a malformed %-escape) fails in Kazoo's envelope like any other.
+    frameworkErrors: (err, req, reply) => httpErrorHandler(app.log)(new InvalidArgumentError('path', 'has a malformed escape') as never, req, reply),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();

@@ -18,6 +18,12 @@ export function httpErrorHandler(log: Logger) {
     const e = asRoomtoneError(err, req.routeOptions.bodyLimit ?? 0);
     const { status, body } = errorBody(e, req.id);
     if (e instanceof RateLimitedError) reply.header('retry-after', String(e.retryAfterSeconds));
+    if (e instanceof PayloadTooLargeError && !req.raw.complete) {
+      // fastify would close the connection, and a client still sending would never read the 413:
+      // the rest is read and dropped instead (for at most the server's request timeout).
+      reply.removeHeader('connection');
+      req.raw.resume();
+    }
     if (status >= 500) log.error({ err: String(err), requestId: req.id, url: req.url }, 'request failed');
     void reply.code(status).type('application/json').send(body);
   };

@@ -9,7 +9,7 @@ import { recordingRoutes } from './recordingRoutes.js';
 
 function systemRoutes(api: Api, app: App): void {
   api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_req, reply) => reply.type(app.metrics.contentType).send(await app.metrics.text()));
-  api.get('/v2/openapi.json', { schema: { summary: 'This API described in OpenAPI 3.1', hide: true } }, async () => api.swagger());
+  api.get('/v2/openapi.json', { schema: { summary: 'This API described in OpenAPI 3.1' } }, async () => api.swagger());
   api.get('/v2/health', { schema: { summary: 'Liveness and media-thread clock figures' } }, async (req) => ok(req, { status: 'ok', hosts: await app.engine.hostStats() }));
 }
 
