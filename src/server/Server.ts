@@ -125,6 +125,7 @@ export class Server {
       runCommand: (actor, req) => websocketCommand(app, actor, req),
       log,
       maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
+      maxConnectionsPerAccount: config.limits.wsConnectionsPerAccount,
     });
     app.tokens.onRevoked(() => ws.recheckTokensSoon());
     // fastify hands over its handler when it is created; requests reach it once it is ready.

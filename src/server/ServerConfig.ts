@@ -23,6 +23,7 @@ export interface ApiLimits {
   headersTimeoutMs: number;
   httpConnectionsPerAddress: number;
   wsConnectionsPerAddress: number;
+  wsConnectionsPerAccount: number;
   requestsPerToken: number;
   joinsPerConference: number;
 }
@@ -73,6 +74,7 @@ export const SETTINGS = [
   { key: 'headersTimeoutMs', flag: 'http-headers-timeout', env: 'ROOMTONE_HTTP_HEADERS_TIMEOUT_MS', help: 'ms a connection may take to send a complete request head', default: '5000' },
   { key: 'httpConnectionsPerAddress', flag: 'http-connections-per-address', env: 'ROOMTONE_HTTP_CONNECTIONS_PER_ADDRESS', help: 'TCP connections one client address may hold', default: '100' },
   { key: 'wsConnectionsPerAddress', flag: 'ws-connections-per-address', env: 'ROOMTONE_WS_CONNECTIONS_PER_ADDRESS', help: 'websockets one client address may hold', default: '20' },
+  { key: 'wsConnectionsPerAccount', flag: 'ws-connections-per-account', env: 'ROOMTONE_WS_CONNECTIONS_PER_ACCOUNT', help: 'websockets one account may use', default: '50' },
   { key: 'requestsPerToken', flag: 'requests-per-token', env: 'ROOMTONE_REQUESTS_PER_TOKEN', help: 'API requests per second per auth token (bursts of ten times that)', default: '100' },
   { key: 'joinsPerConference', flag: 'joins-per-conference', env: 'ROOMTONE_JOINS_PER_CONFERENCE', help: 'joins per second into one conference (bursts of twice that)', default: '20' },
   { key: 'quotaConferences', flag: 'quota-conferences', env: 'ROOMTONE_QUOTA_CONFERENCES', help: 'conference documents per account', default: '500' },
@@ -135,6 +137,7 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
       headersTimeoutMs: intSetting(raw, 'headersTimeoutMs', 1000, 60_000),
       httpConnectionsPerAddress: intSetting(raw, 'httpConnectionsPerAddress', 1, 100_000),
       wsConnectionsPerAddress: intSetting(raw, 'wsConnectionsPerAddress', 1, 100_000),
+      wsConnectionsPerAccount: intSetting(raw, 'wsConnectionsPerAccount', 1, 100_000),
       requestsPerToken: intSetting(raw, 'requestsPerToken', 1, 100_000),
       joinsPerConference: intSetting(raw, 'joinsPerConference', 1, 10_000),
     },

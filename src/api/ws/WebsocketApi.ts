@@ -20,7 +20,7 @@ export interface WebsocketApiOptions {
   runCommand(actorAccountId: string, req: CommandRequest): Promise<unknown>;
   /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
   log?: { warn(fields: object, msg: string): void };
-  maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number; maxConnectionsPerAddress?: number;
+  maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number; maxConnectionsPerAddress?: number; maxConnectionsPerAccount?: number;
   maxMessageBytes?: number; maxPendingCommands?: number; pingIntervalMs?: number; closeGraceMs?: number; tokenRecheckMs?: number;
 }
 
@@ -30,6 +30,7 @@ const DEFAULTS = {
   maxSubscriptions: 100, // per connection
   maxConnections: 1000, // per server; more are refused with HTTP 503
   maxConnectionsPerAddress: 20, // per client address; more are refused with HTTP 429
+  maxConnectionsPerAccount: 50, // connections one account's tokens act through; the next gets a 429 reply
   maxMessageBytes: 64 * 1024, // larger client messages close the socket with 1009
   tokenRecheckMs: 10_000, // how soon a subscription ends after its token expires (revocation ends it at once)
   maxPendingCommands: 32, // per connection; more get a 429 reply
@@ -49,6 +50,8 @@ interface Connection {
   subs: Map<string, Subscription>; // key: account id + ' ' + binding
   /** The auth token each subscription was made with, by the same key: it ends with the token. */
   tokens: Map<string, string>;
+  /** The accounts whose tokens this connection has acted with (each counts it once). */
+  actors: Set<string>;
   commands: number;
 }
 
@@ -63,6 +66,7 @@ export class WebsocketApi {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
+  private readonly perAccount = new Map<string, number>();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly tokenTimer: NodeJS.Timeout;
   private recheckTimer: NodeJS.Timeout | null = null;
@@ -129,7 +133,7 @@ export class WebsocketApi {
   private accept(ws: WebSocket, address: string): void {
     const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
     const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
-    const conn: Connection = { ws, address, sink, subs: new Map(), tokens: new Map(), commands: 0 };
+    const conn: Connection = { ws, address, sink, subs: new Map(), tokens: new Map(), actors: new Set(), commands: 0 };
     this.conns.add(conn);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -143,10 +147,10 @@ export class WebsocketApi {
     for (const sub of conn.subs.values()) this.hub.remove(sub);
     conn.subs.clear();
     conn.tokens.clear();
+    for (const actor of conn.actors) decrement(this.perAccount, actor);
+    conn.actors.clear();
     if (this.conns.delete(conn)) {
-      const left = (this.perAddress.get(conn.address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(conn.address, left);
-      else this.perAddress.delete(conn.address);
+      decrement(this.perAddress, conn.address);
     }
   }
 
@@ -221,6 +225,14 @@ export class WebsocketApi {
     if (actor === undefined) return void this.reply(conn, requestId, fail(401, 'invalid credentials'));
     // 404, not 403: an account outside the actor's tree is not confirmed to exist.
     if (!this.opts.canAct(actor, accountId)) return void this.reply(conn, requestId, fail(404, 'account not found'));
+    // One account cannot hold the server's connections: each connection it acts through counts.
+    if (!conn.actors.has(actor)) {
+      const held = this.perAccount.get(actor) ?? 0;
+      const limit = this.limits.maxConnectionsPerAccount;
+      if (held >= limit) return void this.reply(conn, requestId, fail(429, `too many websocket connections for this account (limit ${limit})`));
+      this.perAccount.set(actor, held + 1);
+      conn.actors.add(actor);
+    }
     return actor;
   }
 
@@ -298,6 +310,12 @@ function parseJson(text: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 function reject(socket: Duplex, status: number, text: string): void {

@@ -94,4 +94,21 @@ describe('WebsocketApi limits', () => {
     expect(api.connections).toBe(0);
     expect(hub.subscriptions).toBe(0);
   });
+
+  it('caps the connections one account acts through: the next one gets 429, another account is unaffected, a closed one frees its place', async () => {
+    const { url } = await start({ maxConnectionsPerAccount: 2, maxConnectionsPerAddress: 10 });
+    const a1 = await Client.open(url);
+    const a2 = await Client.open(url);
+    const a3 = await Client.open(url);
+    expect(await a1.subscribe('tok-a', 'acct-a', 'conference.event.*.*')).toMatchObject({ status: 'success' });
+    expect(await a2.subscribe('tok-a', 'acct-a', 'conference.event.*.*')).toMatchObject({ status: 'success' });
+    expect(await a3.subscribe('tok-a', 'acct-a', 'conference.event.*.*')).toMatchObject({ status: 'error', error: '429', message: expect.stringMatching(/for this account/) });
+    // A connection already counted acts again freely; another account's token on the third one works.
+    expect(await a1.subscribe('tok-a', 'acct-a', 'conference.event.c1.*')).toMatchObject({ status: 'success' });
+    expect(await a3.subscribe('tok-b', 'acct-b', 'conference.event.*.*')).toMatchObject({ status: 'success' });
+    a1.ws.close();
+    await a1.closed;
+    await sleep(20);
+    expect(await a3.subscribe('tok-a', 'acct-a', 'conference.event.*.*')).toMatchObject({ status: 'success' });
+  });
 });
