@@ -38,31 +38,29 @@ function controlCommands(name: ParticipantControl): Command[] {
   return [one, all];
 }
 
-/** FreeSWITCH's volume_in / volume_out / energy: one participant's gains and talk threshold. */
+/** FreeSWITCH's volume_in and volume_out: one participant's gain in each direction. */
+const GAINS = [
+  { name: 'volume_in', control: 'inputGainDb', description: 'How loud the conference hears the participant (FreeSWITCH volume_in), in dB' },
+  { name: 'volume_out', control: 'outputGainDb', description: 'How loud the participant hears the conference (FreeSWITCH volume_out), in dB' },
+] as const;
 const GainDb = Type.Object({ gain_db: Type.Integer({ minimum: -12, maximum: 12, description: 'dB, -12 to 12' }) });
+
+function gainCommand({ name, control, description }: (typeof GAINS)[number]): Command {
+  return command({
+    name,
+    target: 'participant',
+    description,
+    data: GainDb,
+    run: async ({ service, accountId, doc, participantId }, data) => {
+      await service.update(accountId, doc.id, participantId!, { [control]: data.gain_db });
+      return { participant_id: participantId, gain_db: data.gain_db };
+    },
+  });
+}
 
 export const participantCommands: Command[] = [
   ...(Object.keys(PARTICIPANT_CONTROLS) as ParticipantControl[]).flatMap(controlCommands),
-  command({
-    name: 'volume_in',
-    target: 'participant',
-    description: 'How loud the conference hears the participant (FreeSWITCH volume_in), in dB',
-    data: GainDb,
-    run: async ({ service, accountId, doc, participantId }, data) => {
-      await service.update(accountId, doc.id, participantId!, { inputGainDb: data.gain_db });
-      return { participant_id: participantId, gain_db: data.gain_db };
-    },
-  }),
-  command({
-    name: 'volume_out',
-    target: 'participant',
-    description: 'How loud the participant hears the conference (FreeSWITCH volume_out), in dB',
-    data: GainDb,
-    run: async ({ service, accountId, doc, participantId }, data) => {
-      await service.update(accountId, doc.id, participantId!, { outputGainDb: data.gain_db });
-      return { participant_id: participantId, gain_db: data.gain_db };
-    },
-  }),
+  ...GAINS.map(gainCommand),
   command({
     name: 'energy',
     target: 'participant',

@@ -1,0 +1,26 @@
+// A ~1 KB conference document valid under both schemas (no fields that trigger network/media checks).
+export const doc1k = {
+  data: {
+    name: 'bench conference with a long friendly name',
+    bridge_username: 'bridge-user-0001',
+    bridge_password: 'bridge-password-0001',
+    caller_controls: 'default',
+    moderator_controls: 'moderator-default',
+    conference_numbers: ['+15550000001', '+15550000002', '+15550000003'],
+    flags: ['bench', 'load-test'],
+    language: 'en-US',
+    max_participants: 250,
+    member: { join_deaf: false, join_muted: true, numbers: ['+15551110001', '+15551110002'], pins: ['111111', '222222', '333333'], play_entry_prompt: true },
+    moderator: { join_deaf: false, join_muted: false, numbers: ['+15552220001'], pins: ['999999', '888888'], play_entry_prompt: false },
+    play_entry_tone: true,
+    play_exit_tone: false,
+    play_name: false,
+    play_welcome: true,
+    profile: { 'announce-count': 5, 'comfort-noise': 1400, 'energy-level': 200, interval: 20, 'max-members': 250, rate: 16000, 'caller-controls': 'default', 'moderator-controls': 'moderator-default' },
+    profile_name: 'bench-profile',
+    require_moderator: false,
+    wait_for_moderator: false,
+    record: false,
+    ui_metadata: { origin: 'httpbench', version: '1.0' },
+  },
+};
