@@ -86,8 +86,9 @@ export class ConferenceService {
   }
 
   async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
-    const collectPin = req.collect_pin === true;
-    const moderator = collectPin ? false : this.#role(doc, req);
+    const admission = this.#admission(doc, req);
+    const collectPin = admission === 'collect';
+    const moderator = admission === 'moderator';
     const running = this.live(accountId, doc.id);
     if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
     this.#checkParticipantQuota(accountId);
@@ -173,6 +174,7 @@ export class ConferenceService {
       callId,
       callerIdName: req.caller_id_name ?? '',
       callerIdNumber: req.caller_id_number ?? '',
+      customChannelVars: req.custom_channel_vars ?? {},
       moderator,
       joinedAt: Date.now(),
       state,
@@ -306,12 +308,21 @@ export class ConferenceService {
     await Promise.allSettled([...this.#live.values()].map((l) => l.conf.close('shutdown')));
   }
 
-  #role(doc: ConferenceDocument, req: JoinRequest): boolean {
-    if (req.moderator === true) return true;
-    if (req.pin === undefined) return false;
-    if (pins(doc, true).includes(req.pin)) return true;
-    if (pins(doc, false).includes(req.pin)) return false;
-    throw new ForbiddenError('the pin matches neither a member nor a moderator pin');
+  /**
+   * How a join is admitted. A PIN given is checked (moderator pins first); without one, a role
+   * whose pins are set has its PIN collected by DTMF, unless the caller says it checked it
+   * (`pin_checked`, for a trusted door such as an IVR that already asked).
+   */
+  #admission(doc: ConferenceDocument, req: JoinRequest): 'moderator' | 'member' | 'collect' {
+    if (req.collect_pin === true) return 'collect';
+    if (req.pin !== undefined) {
+      if (pins(doc, true).includes(req.pin)) return 'moderator';
+      if (pins(doc, false).includes(req.pin)) return 'member';
+      throw new ForbiddenError('the pin matches neither a member nor a moderator pin');
+    }
+    const role = req.moderator === true ? 'moderator' : 'member';
+    if (req.pin_checked === true) return role;
+    return pins(doc, role === 'moderator').length > 0 ? 'collect' : role;
   }
 
   async #ensureLive(accountId: string, doc: ConferenceDocument): Promise<LiveConference> {

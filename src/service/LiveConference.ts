@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { ConferenceEvent, LeaveReason, ParticipantState } from '../conference/ConferenceEvent.js';
 import type { Conference } from '../engine/Conference.js';
 import type { ConferenceDocument } from './ServiceTypes.js';
 import type { EventSink } from './EventSink.js';
-import { kazooParticipant, type MemberInfo } from './MemberInfo.js';
+import { eventEnvelope, SWITCH_HOSTNAME } from './kazooEvent.js';
+import { kazooParticipant, type MemberInfo, type MemberScope } from './MemberInfo.js';
 
 /**
  * A conference document while it has participants: the engine conference, what the control
@@ -14,6 +16,8 @@ export class LiveConference {
   readonly id: string;
   readonly conf: Conference;
   readonly startedAt = Date.now();
+  /** This life of the conference (Kazoo's instance_id and conference_uuid): a new one each time it starts. */
+  readonly instanceId = randomUUID();
   readonly members = new Map<number, MemberInfo>();
   /** Joins under way (awaiting the media thread); they count against the limits already. */
   pending = 0;
@@ -100,7 +104,9 @@ export class LiveConference {
     const now = Date.now();
     return {
       ...this.summary(locked),
-      participants: [...this.members.values()].map((m) => kazooParticipant(this.id, m, now)),
+      conference_uuid: this.instanceId,
+      switch_hostname: SWITCH_HOSTNAME,
+      participants: [...this.members.values()].map((m) => kazooParticipant(this.#scope, m, now)),
     };
   }
 
@@ -125,9 +131,13 @@ export class LiveConference {
       conferenceId: this.id,
       callId: m.callId,
       name,
-      data: { event: name, account_id: this.accountId, ...kazooParticipant(this.id, m), ...extra },
+      data: { ...eventEnvelope(), event: name, account_id: this.accountId, ...kazooParticipant(this.#scope, m), ...extra },
       doc: this.doc,
     });
+  }
+
+  get #scope(): MemberScope {
+    return { accountId: this.accountId, conferenceId: this.id, instanceId: this.instanceId };
   }
 
   #updated(id: number, state: ParticipantState): void {

@@ -1,4 +1,5 @@
 import type { ParticipantState } from '../conference/ConferenceEvent.js';
+import { gregorianSeconds } from './kazooEvent.js';
 
 /** What the control plane knows of a participant beyond its media state. */
 export interface MemberInfo {
@@ -6,6 +7,8 @@ export interface MemberInfo {
   callId: string;
   callerIdName: string;
   callerIdNumber: string;
+  /** Kazoo's custom_channel_vars as the join carried them (realm, presence_id, owner_id, ...). */
+  customChannelVars: Record<string, string | number | boolean>;
   moderator: boolean;
   joinedAt: number;
   state: ParticipantState;
@@ -28,9 +31,24 @@ export interface MemberFlags {
   beep: string | undefined;
 }
 
-/** A participant as Kazoo's `_read_only.participants[]` and its events show it. */
-export function kazooParticipant(conferenceId: string, m: MemberInfo, now = Date.now()): Record<string, unknown> {
+/** Where a participant is: its account and its conference's current instance. */
+export interface MemberScope {
+  accountId: string;
+  conferenceId: string;
+  instanceId: string;
+}
+
+/**
+ * A participant as Kazoo's `_read_only.participants[]` and its events show it. What roomtone
+ * has no notion of (realm, owner_id, ...) comes from the join's custom_channel_vars or is absent.
+ */
+export function kazooParticipant(scope: MemberScope, m: MemberInfo, now = Date.now()): Record<string, unknown> {
+  const { accountId, conferenceId, instanceId } = scope;
+  const presenceId = m.customChannelVars.presence_id;
   return {
+    custom_channel_vars: { ...m.customChannelVars, account_id: accountId },
+    ...(typeof presenceId === 'string' && { channel_presence_id: presenceId }),
+    instance_id: instanceId,
     participant_id: m.participantId,
     call_id: m.callId,
     caller_id_name: m.callerIdName,
@@ -47,7 +65,7 @@ export function kazooParticipant(conferenceId: string, m: MemberInfo, now = Date
     energy_level: m.state.energyLevel,
     current_energy: m.state.currentEnergy,
     video: false,
-    join_time: Math.floor(m.joinedAt / 1000),
+    join_time: gregorianSeconds(m.joinedAt),
     duration: Math.floor((now - m.joinedAt) / 1000),
     coaching: m.state.coaching,
     waiting: m.waiting,

@@ -70,7 +70,7 @@ describe('participants', () => {
       })) {
         expect(typeof p[field], `participant.${field}`).toBe(type);
       }
-      expect(Math.abs(p.join_time - Date.now() / 1000)).toBeLessThan(60); // epoch seconds
+      expect(Math.abs(p.join_time - (Date.now() / 1000 + 62167219200))).toBeLessThan(60); // Kazoo's Gregorian seconds
     }
     const one = await participant(doc.id, b.participant_id);
     expect(one).toMatchObject({ participant_id: b.participant_id, call_id: 'list-b', caller_id_name: 'bob', is_moderator: true, speak: true, hear: true });
@@ -103,6 +103,31 @@ describe('participants', () => {
     expect(wrong.status).toBeGreaterThanOrEqual(400);
     expect(wrong.status).toBeLessThan(500);
     expectSuccess(await act(partPath(A, doc.id), 'kick'));
+  });
+
+  it('pins are enforced: a join without a PIN to a pinned conference is collected by DTMF, not admitted; pin_checked skips it', async () => {
+    const doc = await createConference({ name: 'pinned', member: { pins: ['1111'] }, moderator: { pins: ['9999'] } });
+    const asMember = await join(doc.id);
+    const asModerator = await join(doc.id, { moderator: true });
+    // Both are connected (hearing the PIN prompt) but neither is a member of the conference.
+    const listed = expectSuccess(await api('GET', partPath(A, doc.id), undefined, master.token)) as Json[];
+    expect(listed.map((p) => p.participant_id)).not.toContain(asMember.participant_id);
+    expect(listed.map((p) => p.participant_id)).not.toContain(asModerator.participant_id);
+    expect(expectSuccess(await api('GET', confPath(A, doc.id), undefined, master.token))._read_only).toMatchObject({ members: 0, admins: 0 });
+    // An IVR that checked the PIN itself says so; the right PIN joins in its role.
+    const checked = await join(doc.id, { pin_checked: true });
+    const mod = await join(doc.id, { pin: '9999' });
+    expect((await participant(doc.id, checked.participant_id)).is_moderator).toBe(false);
+    expect((await participant(doc.id, mod.participant_id)).is_moderator).toBe(true);
+    // Only the moderator role has pins: a plain join is a member at once, a moderator claim is collected.
+    const modOnly = await createConference({ name: 'mod-pinned', moderator: { pins: ['4242'] } });
+    const plain = await join(modOnly.id);
+    const claim = await join(modOnly.id, { moderator: true });
+    expect((await participant(modOnly.id, plain.participant_id)).is_moderator).toBe(false);
+    const modOnlyListed = expectSuccess(await api('GET', partPath(A, modOnly.id), undefined, master.token)) as Json[];
+    expect(modOnlyListed.map((p) => p.participant_id)).not.toContain(claim.participant_id);
+    expectSuccess(await act(partPath(A, doc.id), 'kick'));
+    expectSuccess(await act(partPath(A, modOnly.id), 'kick'));
   });
 
   it('PUT participants mute/unmute/deaf/undeaf act on everyone but the moderators', async () => {

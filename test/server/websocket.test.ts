@@ -99,6 +99,48 @@ describe('subscriptions', () => {
     await kickAll(other);
   });
 
+  it("the event body has every field of seed 001's example event, each with the example's type; join_time is in Gregorian seconds", async () => {
+    // Seed 001's "Example event", verbatim.
+    const example: Json = {
+      custom_channel_vars: {
+        account_id: '9d351ad7ffd6f846313af9eed3bb7b85', authorizing_id: '6507f40b09a61fbb8b025dbad9316eb5', authorizing_type: 'device',
+        owner_id: '32d8788da9506b4b1991d5bb86d27b0a', presence_id: '1000@kamailio.kazoo', fetch_id: '56507071-a216-4e0a-a28f-ff3bd9c86ac3',
+        bridge_id: '934800819', precedence: 5, realm: 'kamailio.kazoo', username: 'sip1', call_interaction_id: '63635497023-3e247b2e',
+      },
+      channel_presence_id: '1000@kamailio.kazoo', caller_id_number: 'sip1', caller_id_name: 'sip1', mute_detect: false, video: false,
+      energy_level: 20, current_energy: 0, talking: false, speak: true, hear: true, floor: false, participant_id: 20,
+      instance_id: 'd5765180-53d5-4104-860e-b352f3f8e6b1', conference_id: '5edbfdd3b825314a71b0a05957392edb', focus: 'freeswitch@freeswitch.kazoo',
+      call_id: '934800819', event: 'add-member', node: 'kazoo_apps@jh460', msg_id: 'a6fbbf034b5cd3af', event_name: 'participant_event',
+      event_category: 'conference', app_version: '4.0.0', app_name: 'ecallmgr', routing_key: 'participant_event',
+    };
+    const c = await conference();
+    const ws = await connect();
+    expectSuccessReply(await ws.subscribe(token, A, `conference.event.${c}.*`));
+    const { account_id: _ours, ...ccvs } = example.custom_channel_vars as Json;
+    await join(c, { call_id: 'seed-call', caller_id_name: 'sip1', caller_id_number: 'sip1', custom_channel_vars: ccvs });
+    const body = (await ws.waitEvent('add-member', 'seed-call')).data as Json;
+    const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+    for (const [key, value] of Object.entries(example)) {
+      expect(body, `event body has ${key}`).toHaveProperty(key);
+      expect(typeOf(body[key]), `${key}: ${JSON.stringify(body[key])}`).toBe(typeOf(value));
+    }
+    for (const [key, value] of Object.entries(example.custom_channel_vars as Json)) {
+      expect(typeOf(body.custom_channel_vars[key]), `custom_channel_vars.${key}`).toBe(typeOf(value));
+    }
+    // Values: ours where roomtone knows them, the join's where it does not; never the example's.
+    expect(body.custom_channel_vars.account_id).toBe(A);
+    expect(body.custom_channel_vars.realm).toBe('kamailio.kazoo');
+    expect(body.channel_presence_id).toBe('1000@kamailio.kazoo');
+    expect(body).toMatchObject({ event: 'add-member', event_name: 'participant_event', event_category: 'conference', routing_key: 'participant_event', app_name: 'roomtone', conference_id: c });
+    expect(body.focus).toMatch(/^roomtone@/);
+    expect(body.msg_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(Math.abs(body.join_time - (Date.now() / 1000 + 62167219200))).toBeLessThan(2);
+    // The same instance in _read_only, with the host.
+    const ro = (await server.api('GET', `/v2/accounts/${A}/conferences/${c}`, undefined, token)).body.data._read_only;
+    expect(ro).toMatchObject({ conference_uuid: body.instance_id, switch_hostname: expect.any(String) });
+    await kickAll(c);
+  });
+
   it('conference.event.{C}.{call_id} selects one participant; a call id with dots is percent-encoded in the routing key', async () => {
     const c = await conference();
     const ws = await connect();
