@@ -87,7 +87,9 @@ export class Server {
       maxBytesPerAccount: quotas.mediaBytes,
     });
     const hub = new EventHub();
-    const callbacks = new StatusCallbacks({ log, fetchAllow: config.fetchAllow });
+    const scheme = config.tls ? 'https' : 'http';
+    const publicUrl = config.publicUrl ?? `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${httpPort}`;
+    const callbacks = new StatusCallbacks({ log, fetchAllow: config.fetchAllow, publicUrl });
     const adhoc = new Map();
     const service = new ConferenceService(
       engine,

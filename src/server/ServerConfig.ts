@@ -51,6 +51,8 @@ export interface ServerConfig {
   quotas: AccountQuotas;
   /** PEM certificate chain and key: the API (and its websocket) is served over HTTPS/WSS. */
   tls: { cert: string; key: string } | undefined;
+  /** Where clients reach the API (recording URLs in callbacks); undefined: the server's own address. */
+  publicUrl: string | undefined;
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -85,6 +87,7 @@ export const SETTINGS = [
   { key: 'tlsCert', flag: 'tls-cert', env: 'ROOMTONE_TLS_CERT', help: 'PEM certificate file: serve HTTPS and WSS (with --tls-key)', default: undefined },
   { key: 'tlsKey', flag: 'tls-key', env: 'ROOMTONE_TLS_KEY', help: 'PEM private key file for --tls-cert', default: undefined },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
+  { key: 'publicUrl', flag: 'public-url', env: 'ROOMTONE_PUBLIC_URL', help: "the API's address as clients reach it (RecordingUrl in callbacks)", default: undefined },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
 ] as const;
@@ -125,6 +128,7 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     logLevel: raw.logLevel!,
     fetchAllow,
     tls: tlsFiles(raw.tlsCert, raw.tlsKey),
+    publicUrl: publicUrlOf(raw.publicUrl),
     quotas: {
       conferences: intSetting(raw, 'quotaConferences', 1, 10_000_000),
       documentBytes: intSetting(raw, 'quotaDocumentBytes', 1024, 16 * 1024 * 1024),
@@ -180,4 +184,16 @@ function tlsFiles(certPath: string | undefined, keyPath: string | undefined): Se
     }
   };
   return { cert: read(certPath, 'ROOMTONE_TLS_CERT'), key: read(keyPath, 'ROOMTONE_TLS_KEY') };
+}
+
+function publicUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('public-url', `must be an http(s) URL, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('public-url', 'must be http(s)');
+  return url.href.replace(/\/+$/, '');
 }

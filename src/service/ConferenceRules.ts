@@ -4,9 +4,9 @@ import type { Logger } from '../util/logger.js';
 import type { ConferenceDocument } from './ServiceTypes.js';
 import type { LiveConference } from './LiveConference.js';
 import type { MemberInfo } from './MemberInfo.js';
-import { sound, toneFor } from './sounds.js';
-
-const WELCOME = 'tone_stream://%(200,50,523);%(200,0,659)';
+import { numberPrompts } from './prompts/numberPrompts.js';
+import { languageOf } from './prompts/PromptLibrary.js';
+import { promptMedia, sound, toneFor } from './sounds.js';
 
 /**
  * What a conference does for the people in it as they come and go (seeds 001, 002, 004):
@@ -19,6 +19,8 @@ export class ConferenceRules {
   readonly #log: Logger;
   /** The member hearing the alone sound, if any. */
   #alone: number | null = null;
+  /** Called once, when the conference begins (Twilio's conference-start). */
+  onBegin: () => Promise<void> = async () => {};
 
   readonly #source: (media: string) => Promise<InjectSource>;
 
@@ -35,7 +37,7 @@ export class ConferenceRules {
 
   /** Whether a newcomer must wait: the document requires a moderator and none has started it. */
   mustWait(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
-    if (isStarter(m)) return false;
+    if (this.#isStarter(m)) return false;
     const requires = this.#doc.wait_for_moderator === true || this.#doc.require_moderator === true || m.flags.startConferenceOnEnter === false;
     return requires && !this.#started();
   }
@@ -46,12 +48,13 @@ export class ConferenceRules {
         await this.#participant(m.participantId)?.inject(await this.#source(sound(this.#doc, 'moh')));
         return;
       }
-      if (isStarter(m)) await this.#releaseWaiting();
+      if (this.#isStarter(m)) await this.#releaseWaiting();
       const entry = toneFor(this.#doc, 'entry', m.flags.beep);
       if (entry && this.#active().length > 1) await this.#live.conf.inject(await this.#source(entry));
-      if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(await this.#source(WELCOME));
+      if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(await this.#source(sound(this.#doc, 'welcome')));
       else await this.#announceCount(m);
       await this.#updateAlone();
+      await this.#maybeBegin();
     });
   }
 
@@ -88,14 +91,14 @@ export class ConferenceRules {
     });
   }
 
-  /** Above the profile's announce-count, the joiner hears the member count as short beeps (up to 10). */
+  /** Above the profile's announce-count, the joiner hears how many are in the conference, spoken. */
   async #announceCount(m: MemberInfo): Promise<void> {
     const profile = (this.#doc.profile ?? {}) as Record<string, unknown>;
     const threshold = profile['announce-count'];
     const count = this.#live.members.size;
     if (typeof threshold !== 'number' || count <= threshold) return;
-    const beeps = Array.from({ length: Math.min(count, 10) }, () => '%(120,120,1000)').join(';');
-    await this.#participant(m.participantId)?.inject(await this.#source(`tone_stream://${beeps}`));
+    const spoken = ['there_are', ...numberPrompts(languageOf(this.#doc.language), count), 'participants'];
+    await this.#participant(m.participantId)?.inject(await this.#source(promptMedia(spoken)));
   }
 
   #active(): MemberInfo[] {
@@ -103,7 +106,30 @@ export class ConferenceRules {
   }
 
   #started(): boolean {
-    return this.#active().some(isStarter);
+    return this.#active().some((m) => this.#isStarter(m));
+  }
+
+  /**
+   * Twilio's start: a conference begins once two parties are in it, one of whom may start it
+   * (startConferenceOnEnter, true unless said otherwise). A lone caller hears the alone sound
+   * (hold music by default); no conference-start and no record-from-start until then.
+   */
+  async #maybeBegin(): Promise<void> {
+    const active = this.#active();
+    if (this.#live.begun || active.length < 2 || !active.some((m) => this.#isStarter(m))) return;
+    this.#live.begun = true;
+    this.#live.publishConference('conference-start');
+    await this.onBegin();
+  }
+
+  /**
+   * Who starts the conference: a moderator, or a participant whose startConferenceOnEnter is
+   * true; left out, it is Twilio's default (true) unless the document waits for a moderator.
+   */
+  #isStarter(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
+    if (m.moderator) return true;
+    const waitsForModerator = this.#doc.wait_for_moderator === true || this.#doc.require_moderator === true;
+    return m.flags.startConferenceOnEnter ?? !waitsForModerator;
   }
 
   async #releaseWaiting(): Promise<void> {
@@ -142,8 +168,3 @@ export class ConferenceRules {
     }
   }
 }
-
-function isStarter(m: Pick<MemberInfo, 'moderator' | 'flags'>): boolean {
-  return m.moderator || m.flags.startConferenceOnEnter === true;
-}
-

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
@@ -16,7 +17,11 @@ import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
-import { PIN_PROMPT, PinEntry } from './PinEntry.js';
+import { PinEntry } from './PinEntry.js';
+import { languageOf, PromptLibrary } from './prompts/PromptLibrary.js';
+import type { PromptName } from './prompts/promptTexts.js';
+
+const PROMPT_SCHEME = 'prompt://';
 
 /** How long a refused caller stays connected to hear why. */
 const REFUSAL_SOUND_MS = 2000;
@@ -40,6 +45,7 @@ export class ConferenceService {
   readonly recordings: Recordings;
 
   readonly #resolveMedia: MediaResolver | undefined;
+  readonly #prompts: PromptLibrary;
   /** A member's DTMF digit (its caller controls); set by whoever wires the command table to this service. */
   memberDigit: MemberDigitHandler | undefined;
 
@@ -52,12 +58,20 @@ export class ConferenceService {
     this.#sink = sink;
     this.#log = log;
     this.recordings = new Recordings(dataDir);
+    this.#prompts = new PromptLibrary({ cacheDir: join(dataDir, 'prompts') });
     this.#resolveMedia = resolveMedia;
   }
 
-  /** What to inject for a media string: a tone_stream, or a stored/fetched file. */
-  async source(accountId: string, media: string): Promise<InjectSource> {
+  /**
+   * What to inject for a media string: a tone_stream, spoken prompts (`prompt://a,b`, in the
+   * document's language), or a stored/fetched file.
+   */
+  async source(accountId: string, media: string, doc?: ConferenceDocument): Promise<InjectSource> {
     if (media.startsWith('tone_stream://')) return { kind: 'tone', tone: media };
+    if (media.startsWith(PROMPT_SCHEME)) {
+      const names = media.slice(PROMPT_SCHEME.length).split(',') as PromptName[];
+      return { kind: 'file', path: await this.#prompts.sequence(languageOf(doc?.language), names) };
+    }
     if (!this.#resolveMedia) throw new UnsupportedError('only tone_stream:// media plays without a media store');
     return { kind: 'file', path: await this.#resolveMedia(accountId, media) };
   }
@@ -110,7 +124,7 @@ export class ConferenceService {
         // A caller entering a pin is isolated (held) and hears the prompt until admitted.
         participant = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
         if (collectPin) {
-          await participant.inject({ kind: 'tone', tone: PIN_PROMPT });
+          await participant.inject(await this.source(accountId, sound(doc, 'pin'), doc));
           this.#pinEntries.set(`${k}#${participant.id}`, new PinEntry(participant.id, req, callId));
           return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
         }
@@ -138,7 +152,7 @@ export class ConferenceService {
     if (!live || !req.sdp) throw new ConflictError(message);
     const p = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
     live.hidden.add(p.id);
-    await p.inject(await this.source(live.accountId, sound(live.doc, reason)));
+    await p.inject(await this.source(live.accountId, sound(live.doc, reason), live.doc));
     setTimeout(() => void p.kick('removed').catch(() => {}), REFUSAL_SOUND_MS).unref();
     throw new RoomtoneError('conflict', message, 'conference', { conference: { [reason]: { message, target: p.sdp } } });
   }
@@ -168,7 +182,7 @@ export class ConferenceService {
     const defaults = roleDefaults(live.doc, moderator);
     const state = await participant.update({ ...defaults, ...(req.muted !== undefined && { muted: req.muted }), held: waiting });
     await participant.inject(null);
-    if (req.coach !== undefined) await participant.coach(req.coach);
+    if (req.coach !== undefined) await participant.coach(coacheeOf(live, req.coach));
     const info: MemberInfo = {
       participantId,
       callId,
@@ -184,8 +198,6 @@ export class ConferenceService {
     };
     live.register(info);
     await rules.joined(info);
-    // Twilio's record-from-start: the recording begins with the first member.
-    if (live.doc.record === true && !this.recordings.active(live)) await this.recordings.start(live);
   }
 
   /** A digit: a pin being entered, or a member's caller control. */
@@ -198,7 +210,7 @@ export class ConferenceService {
       if (!entry || !participant) return;
       const verdict = entry.press(digit, live.doc);
       if (verdict === 'continue') return;
-      if (verdict === 'retry') return void (await participant.inject({ kind: 'tone', tone: PIN_PROMPT }));
+      if (verdict === 'retry') return void (await participant.inject(await this.source(live.accountId, sound(live.doc, 'badPin'), live.doc)));
       this.#pinEntries.delete(pinKey);
       if (verdict === 'reject') return void (await participant.kick('kicked'));
       await this.#admit(live, participantId, entry.request, entry.callId, verdict === 'moderator');
@@ -231,11 +243,10 @@ export class ConferenceService {
     await this.participant(accountId, id, participantId).handle.update(patch);
   }
 
-  /** `participantId` coaches `coachee` (heard only by it); null ends the coaching. */
-  async coach(accountId: string, id: string, participantId: number, coachee: number | null): Promise<void> {
-    const { handle } = this.participant(accountId, id, participantId);
-    if (coachee !== null) this.participant(accountId, id, coachee);
-    await handle.coach(coachee);
+  /** `participantId` coaches `coachee` (a participant id or, as Twilio has it, a call id), heard only by it; null ends it. */
+  async coach(accountId: string, id: string, participantId: number, coachee: number | string | null): Promise<void> {
+    const { handle, live } = this.participant(accountId, id, participantId);
+    await handle.coach(coachee === null ? null : coacheeOf(live, coachee));
   }
 
   async kick(accountId: string, id: string, participantId: number): Promise<void> {
@@ -261,7 +272,7 @@ export class ConferenceService {
 
   /** Plays media to everyone (participantId null) or to one participant; null media stops it. */
   async play(accountId: string, id: string, participantId: number | null, mediaId: string | null): Promise<void> {
-    const source = mediaId === null ? null : await this.source(accountId, mediaId);
+    const source = mediaId === null ? null : await this.source(accountId, mediaId, this.live(accountId, id)?.doc);
     const event = mediaId === null ? 'play-stop' : 'play-start';
     if (participantId !== null) {
       const { handle, member, live } = this.participant(accountId, id, participantId);
@@ -334,8 +345,12 @@ export class ConferenceService {
     const start = (async () => {
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc), tenant: accountId });
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
-      const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media));
+      const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media, live.doc));
       live.onLeft = (m, reason) => void rules.left(m, reason);
+      // Twilio's record-from-start: the recording begins with the conference, once two are in.
+      rules.onBegin = async () => {
+        if (live.doc.record === true && !this.recordings.active(live)) await this.recordings.start(live, live.doc.trim === 'trim-silence');
+      };
       live.onControl = (m, change) => void rules.controlChanged(m, change);
       live.onDtmf = (participantId, digit, m) => void this.#onDtmf(live, participantId, digit, m);
       this.#rules.set(k, rules);
@@ -360,9 +375,19 @@ export class ConferenceService {
     this.recordings.forget(live.accountId, live.id);
     for (const pinKey of this.#pinEntries.keys()) if (pinKey.startsWith(`${k}#`)) this.#pinEntries.delete(pinKey);
     await live.conf.close(reason);
-    live.publishConference('conference-destroy', { reason });
+    live.publishConference('conference-destroy', { reason, duration: Math.floor((Date.now() - live.startedAt) / 1000) });
     this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');
   }
 }
 
 const key = (accountId: string, id: string) => `${accountId}/${id}`;
+
+/** A member named by participant id or call id; Twilio's error 13240 when no such call is in the conference. */
+function coacheeOf(live: LiveConference, ref: number | string): number {
+  const member = typeof ref === 'number' ? live.members.get(ref) : [...live.members.values()].find((m) => m.callId === ref);
+  if (!member) {
+    const message = `call ${String(ref)} is not connected to this conference`;
+    throw new RoomtoneError('not_found', message, 'coach', { coach: { '13240': { message } } });
+  }
+  return member.participantId;
+}

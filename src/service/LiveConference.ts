@@ -19,6 +19,8 @@ export class LiveConference {
   /** This life of the conference (Kazoo's instance_id and conference_uuid): a new one each time it starts. */
   readonly instanceId = randomUUID();
   readonly members = new Map<number, MemberInfo>();
+  /** Two parties are in (Twilio's conference-start was sent): from here on it has begun. */
+  begun = false;
   /** Joins under way (awaiting the media thread); they count against the limits already. */
   pending = 0;
   /** Mixer participants that are not people (the recorder): they keep nothing alive. */

@@ -3,8 +3,6 @@ import type { JoinRequest } from './schema/joinRequest.js';
 
 export type PinVerdict = 'continue' | 'moderator' | 'member' | 'retry' | 'reject';
 
-/** The prompt a caller hears while entering a pin (roomtone's own, until a media store names one). */
-export const PIN_PROMPT = 'tone_stream://%(150,100,660);%(150,850,660);loops=-1';
 export const PIN_TRIES = 3;
 const MAX_DIGITS = 32;
 

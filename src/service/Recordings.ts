@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { LiveConference } from './LiveConference.js';
 
@@ -36,6 +37,8 @@ export class Recordings {
     const recorder = await live.conf.addParticipant({ port: { kind: 'record', path, trimSilence } });
     live.hidden.add(recorder.id);
     this.#active.set(keyOf(live), { participantId: recorder.id, file });
+    // However it ends (stop, the conference ending), the file is announced once it is complete.
+    recorder.once('close', () => void this.#completed(live, file, path));
     live.publishConference('record-start', { recording: file });
     return { recording: file, status: 'recording' };
   }
@@ -47,6 +50,17 @@ export class Recordings {
     await live?.conf.participant(current.participantId)?.kick('removed');
     live?.publishConference('record-stop', { recording: current.file });
     return { recording: current.file, status: 'stopped' };
+  }
+
+  /** record-complete, with the size and duration, once the media thread has written the WAV header. */
+  async #completed(live: LiveConference, file: string, path: string): Promise<void> {
+    const deadline = Date.now() + COMPLETE_WAIT_MS;
+    let info = complete(path);
+    while (!info && Date.now() < deadline) {
+      await delay(50);
+      info = complete(path);
+    }
+    live.publishConference('record-complete', { recording: file, bytes: info?.bytes ?? 0, duration_ms: info?.durationMs ?? 0 });
   }
 
   forget(accountId: string, id: string): void {
@@ -79,11 +93,37 @@ export class Recordings {
 
 const keyOf = (live: LiveConference) => `${live.accountId}/${live.id}`;
 
+/** How long a finished recording may take to get its final header (writes still landing, trimming). */
+const COMPLETE_WAIT_MS = 5000;
+
+/** The file's size and duration once its header says what the file holds (the recorder wrote it last). */
+function complete(path: string): { bytes: number; durationMs: number } | undefined {
+  try {
+    const size = statSync(path).size;
+    const header = wavHeader(path);
+    if (header.length < 44 || header.readUInt32LE(40) !== size - 44) return undefined;
+    return { bytes: size, durationMs: durationMs(path, size) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Duration from the WAV header's rate and data size (a recording still running reads 0). */
 function durationMs(path: string, size: number): number {
-  const header = readFileSync(path).subarray(0, 44);
+  const header = wavHeader(path);
   if (header.length < 44 || header.toString('ascii', 0, 4) !== 'RIFF') return 0;
   const rate = header.readUInt32LE(24);
   const data = Math.min(header.readUInt32LE(40), size - 44);
   return rate > 0 ? Math.round((data / 2 / rate) * 1000) : 0;
+}
+
+/** The first 44 bytes of a file (fewer if it is shorter). */
+function wavHeader(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(44);
+    return header.subarray(0, readSync(fd, header, 0, 44, 0));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,16 +1,22 @@
 type Doc = Record<string, unknown>;
 const obj = (v: unknown): Doc => (typeof v === 'object' && v !== null ? (v as Doc) : {});
 
-/** roomtone's own sounds where a document names none (tone_stream, so no media files are needed). */
+/**
+ * roomtone's own sounds where a document names none: tones for the beeps and the hold music,
+ * spoken prompts (in the conference's language, see prompts/) for what a caller must understand.
+ */
 export const DEFAULT_SOUNDS = {
   enter: 'tone_stream://%(150,0,880)',
   exit: 'tone_stream://%(150,0,440)',
   moh: 'tone_stream://%(400,400,350,440);loops=-1',
   alone: 'tone_stream://%(400,400,350,440);loops=-1',
-  locked: 'tone_stream://%(250,250,480,620);loops=2',
-  full: 'tone_stream://%(250,250,480,620);loops=2',
-  muted: 'tone_stream://%(100,50,600);%(100,0,400)',
-  unmuted: 'tone_stream://%(100,50,400);%(100,0,600)',
+  locked: 'prompt://locked',
+  full: 'prompt://full',
+  muted: 'prompt://muted',
+  unmuted: 'prompt://unmuted',
+  pin: 'prompt://pin_request',
+  badPin: 'prompt://pin_wrong,pin_request',
+  welcome: 'prompt://welcome',
 } as const;
 
 export type SoundName = keyof typeof DEFAULT_SOUNDS;
@@ -24,11 +30,15 @@ const PROFILE_KEY: Record<SoundName, string> = {
   full: 'max-members-sound',
   muted: 'muted-sound',
   unmuted: 'unmuted-sound',
+  pin: 'pin-sound',
+  badPin: 'bad-pin-sound',
+  welcome: 'welcome-sound',
 };
 
 /** The sound a conference plays for `name`: its profile's, else ours. */
 export function sound(doc: Doc, name: SoundName): string {
   if (name === 'full' && typeof doc.max_members_media === 'string') return doc.max_members_media;
+  if (name === 'welcome' && typeof doc.welcome_prompt === 'string' && doc.welcome_prompt !== '') return doc.welcome_prompt;
   const own = obj(doc.profile)[PROFILE_KEY[name]];
   if (name === 'alone' && typeof own !== 'string') return sound(doc, 'moh');
   return typeof own === 'string' && own.length > 0 ? own : DEFAULT_SOUNDS[name];
@@ -48,3 +58,6 @@ export function toneFor(doc: Doc, which: 'entry' | 'exit', beep: string | undefi
   if (typeof field === 'string') return field;
   return sound(doc, which === 'entry' ? 'enter' : 'exit');
 }
+
+/** A spoken prompt's media string: `prompt://there_are,n12,participants` plays those prompts in turn. */
+export const promptMedia = (names: readonly string[]): string => `prompt://${names.join(',')}`;

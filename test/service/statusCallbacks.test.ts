@@ -68,6 +68,7 @@ describe('status callbacks: what is sent', () => {
   it('sends participant-join then participant-speech-start for one call, in order, with Twilio parameter names', async () => {
     const { r, callbacks, doc } = await setup({});
     callbacks.notify(doc, conference('conference-create'));
+    callbacks.notify(doc, conference('conference-start')); // two parties are in
     callbacks.notify(doc, member('add-member', 'call-1'));
     callbacks.notify(doc, member('start-talking', 'call-1', { talking: true }));
     await r.until(3);
@@ -105,6 +106,7 @@ describe('status callbacks: what is sent', () => {
   it('maps every Kazoo event, carries mute, hold, coaching, the join flags and the label, and explains the end', async () => {
     const { r, callbacks, doc } = await setup({});
     callbacks.notify(doc, conference('conference-create'));
+    callbacks.notify(doc, conference('conference-start')); // two parties are in
     callbacks.notify(doc, member('add-member', 'boss', { end_conference_on_exit: true, start_conference_on_enter: true, participant_label: 'host' }));
     callbacks.notify(doc, member('mute-member', 'call-2', { speak: false, coaching: 1 }));
     callbacks.notify(doc, member('unmute-member', 'call-2'));
@@ -136,6 +138,7 @@ describe('status callbacks: what is sent', () => {
   it('sends only the events listed, numbered in the order they were sent, and with GET puts them in the query', async () => {
     const { r, callbacks, doc } = await setup((url) => ({ url: `${url}/get?token=abc`, method: 'GET', events: ['participant-leave', 'conference-end'] }));
     callbacks.notify(doc, conference('conference-create'));
+    callbacks.notify(doc, conference('conference-start')); // two parties are in
     callbacks.notify(doc, member('add-member', 'call-1'));
     callbacks.notify(doc, member('start-talking', 'call-1'));
     callbacks.notify(doc, member('del-member', 'call-1', { reason: 'kicked' }));
@@ -152,8 +155,10 @@ describe('status callbacks: what is sent', () => {
   it('tells a conference ended through the API, and numbers a conference that starts again from 1', async () => {
     const { r, callbacks, doc } = await setup({ events: ['conference-start', 'conference-end'] });
     callbacks.notify(doc, conference('conference-create'));
+    callbacks.notify(doc, conference('conference-start')); // two parties are in
     callbacks.notify(doc, conference('conference-destroy', { reason: 'deleted' }));
     callbacks.notify(doc, conference('conference-create'));
+    callbacks.notify(doc, conference('conference-start')); // two parties are in
     await r.until(3);
     const p = r.hits.map((h) => Object.fromEntries(h.params));
     expect(p[1]).toMatchObject({ StatusCallbackEvent: 'conference-end', ReasonConferenceEnded: 'conference-ended-via-api' });
@@ -168,6 +173,7 @@ describe('status callbacks: what is sent', () => {
     for (const sc of [undefined, { url: 'ftp://example.com/x' }, { url: `${r.url}/${'x'.repeat(2100)}` }, { url: 'not a url' }, 'x']) {
       const doc = { id: CONF, status_callback: sc };
       expect(() => logged.notify(doc, conference('conference-create'))).not.toThrow();
+      logged.notify(doc, conference('conference-start'));
       logged.notify(doc, member('add-member', 'call-1'));
       logged.notify(doc, conference('conference-destroy', { reason: 'empty' }));
     }
@@ -181,7 +187,8 @@ describe('status callbacks: what is sent', () => {
 
 describe('status callbacks: names and formats', () => {
   it('maps Kazoo event names to Twilio StatusCallbackEvent', () => {
-    expect(twilioEventName('conference-create')).toBe('conference-start');
+    expect(twilioEventName('conference-start')).toBe('conference-start');
+    expect(twilioEventName('conference-create')).toBeUndefined(); // the first join does not start it (seed 004)
     expect(twilioEventName('conference-destroy')).toBe('conference-end');
     expect(twilioEventName('add-member')).toBe('participant-join');
     expect(twilioEventName('del-member')).toBe('participant-leave');

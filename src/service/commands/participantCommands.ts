@@ -111,8 +111,8 @@ export const participantCommands: Command[] = [
   command({
     name: 'coach',
     target: 'participant',
-    description: 'Make the participant a coach heard only by participant_id (none ends the coaching); the coach hears everyone',
-    data: Type.Object({ participant_id: Type.Union([Type.Integer({ minimum: 1 }), Type.Enum(['none'])]) }),
+    description: 'Make the participant a coach heard only by participant_id (a participant id or a call id; none ends the coaching); the coach hears everyone',
+    data: Type.Object({ participant_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 128 })]) }),
     run: async ({ service, accountId, doc, participantId }, data) => {
       const target = data.participant_id === 'none' ? null : data.participant_id;
       await service.coach(accountId, doc.id, participantId!, target);

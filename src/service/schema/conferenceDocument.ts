@@ -42,6 +42,9 @@ export const ConferenceProfile = Type.Object(
     'muted-sound': sound('Audio to play when muted'),
     rate: integer(8000, 48000, 'Audio sample rate (8000, 16000, 24000 or 48000)'),
     'unmuted-sound': sound('Audio to play when unmuted'),
+    'pin-sound': sound('Audio asking for the PIN (default: spoken, in the conference language)'),
+    'bad-pin-sound': sound('Audio after a wrong PIN (default: spoken)'),
+    'welcome-sound': sound('Audio welcoming a caller when play_welcome is set (default: spoken)'),
   },
   { description: 'Profile configuration' },
 );
@@ -51,6 +54,9 @@ export const STATUS_CALLBACK_EVENTS = [
   'conference-start', 'conference-end', 'participant-join', 'participant-leave', 'participant-mute', 'participant-unmute',
   'participant-hold', 'participant-unhold', 'participant-speech-start', 'participant-speech-stop',
 ] as const;
+
+/** The recording states a recordingStatusCallback may ask for. */
+export const RECORDING_STATUS_EVENTS = ['in-progress', 'completed', 'absent'] as const;
 
 export const ConferenceDocument = Type.Object(
   {
@@ -62,7 +68,7 @@ export const ConferenceDocument = Type.Object(
     domain: Type.Optional(Type.String({ maxLength: 256, description: 'domain' })),
     flags: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100, description: 'Flags set by external applications' })),
     focus: Type.Optional(Type.String({ maxLength: 256, description: 'This is a read-only property indicating the media server hosting the conference' })),
-    language: Type.Optional(Type.String({ maxLength: 32, description: 'Prompt language to play in the conference' })),
+    language: Type.Optional(Type.String({ maxLength: 32, description: 'Prompt language: en, fr, de or es (en-us, fr-ca... map to their language; others are English)' })),
     max_members_media: sound('Media to play when the conference is full'),
     max_participants: integer(1, 10000, 'The maximum number of participants that can join'),
     member: Type.Optional(role(true, 'member')),
@@ -74,12 +80,25 @@ export const ConferenceDocument = Type.Object(
     play_exit_tone: Type.Optional(tone('Whether to play an exit tone, or the exit tone to play')),
     play_name: Type.Optional(Type.Boolean({ description: 'Do we need to announce new conference members?', default: false })),
     play_welcome: Type.Optional(Type.Boolean({ description: 'Whether to play the welcome prompt' })),
+    welcome_prompt: sound('The welcome prompt: a media id, URL or tone_stream (default: spoken)'),
     profile: Type.Optional(ConferenceProfile),
     profile_name: name('conference profile name'),
     require_moderator: Type.Optional(Type.Boolean({ description: 'does the conference require a moderator' })),
     wait_for_moderator: Type.Optional(Type.Boolean({ description: 'should members wait for a moderator before joining the conference' })),
     ui_metadata: Type.Optional(Type.Object({}, { description: 'Free-form data of the user interface' })),
-    record: Type.Optional(Type.Boolean({ description: 'Record the conference from its start (Twilio record-from-start)' })),
+    record: Type.Optional(Type.Boolean({ description: 'Record the conference from its start, once two parties are in (Twilio record-from-start)' })),
+    trim: Type.Optional(Type.Enum(['trim-silence', 'do-not-trim'], { description: "Twilio's trim: cut leading and trailing silence from the record-from-start recording" })),
+    recording_status_callback: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 8, maxLength: 2048, description: 'http(s) URL told when the recording starts and when it is complete' }),
+          method: Type.Optional(Type.Enum(['POST', 'GET'], { default: 'POST' })),
+          events: Type.Optional(Type.Array(Type.Enum(RECORDING_STATUS_EVENTS), { maxItems: 3, description: 'Which: in-progress, completed, absent; completed when absent' })),
+        },
+        { description: 'SignalWire/Twilio recordingStatusCallback, recordingStatusCallbackMethod and recordingStatusCallbackEvent' },
+      ),
+    ),
+    event_callback_url: Type.Optional(Type.String({ minLength: 8, maxLength: 2048, description: 'SignalWire eventCallbackUrl: POSTed when the conference ends' })),
     status_callback: Type.Optional(
       Type.Object(
         {

@@ -24,7 +24,11 @@ export const JoinRequest = Type.Object({
       description: "The caller's door already checked the PIN (an IVR): join in the role asked without one. Without it, a role with pins has its PIN collected by DTMF",
     }),
   ),
-  coach: Type.Optional(Type.Integer({ minimum: 1, description: 'Participant id this one coaches: only it hears this participant' })),
+  coach: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 128 })], {
+      description: 'The participant this one coaches (only it hears this participant): its participant id or its call id (a Twilio call SID)',
+    }),
+  ),
   end_conference_on_exit: Type.Optional(Type.Boolean({ description: 'Twilio endConferenceOnExit: the conference ends when this participant leaves' })),
   start_conference_on_enter: Type.Optional(Type.Boolean({ description: 'Twilio startConferenceOnEnter: false waits (hold music) until someone starts it' })),
   marked: Type.Optional(Type.Boolean({ description: "XiVO's marked participant" })),

@@ -8,7 +8,19 @@ import { AddressPolicy } from '../../net/addressPolicy.js';
 import type { Logger } from '../../util/logger.js';
 import type { ConferenceEventOut } from '../EventSink.js';
 import { attempt, type CallbackRequest } from './httpAttempt.js';
-import { callbackRequest, parseStatusCallback, remember, twilioEventName, twilioParams, type ConferenceMemo, type ParsedStatusCallback, type StatusCallbackEvent } from './twilioParams.js';
+import { recordingParams, recordingStatus, RECORDING_STATUS_EVENTS } from './recordingCallbacks.js';
+import {
+  callbackRequest,
+  parseCallback,
+  parseCallbackUrl,
+  parseStatusCallback,
+  remember,
+  twilioEventName,
+  twilioParams,
+  type ConferenceMemo,
+  type ParsedStatusCallback,
+  type StatusCallbackEvent,
+} from './twilioParams.js';
 
 export interface StatusCallbacksOptions {
   log: Logger;
@@ -31,10 +43,13 @@ export interface StatusCallbacksOptions {
    * private, link-local... see src/net/addressPolicy.ts). Default: none, only public addresses.
    */
   fetchAllow?: readonly string[];
+  /** Where clients reach this server, for the RecordingUrl of recording callbacks (no trailing /). */
+  publicUrl?: string;
 }
 
 interface Job extends CallbackRequest {
-  event: StatusCallbackEvent;
+  /** The status callback event, the recording status, or 'event-callback'. */
+  event: string;
   sequence: number;
 }
 
@@ -63,6 +78,7 @@ export class StatusCallbacks {
   readonly #closeGraceMs: number;
   readonly #now: () => number;
   readonly #policy: AddressPolicy;
+  readonly #publicUrl: string;
   readonly #queues = new Map<string, ConferenceQueue>();
   readonly #abort = new AbortController();
   #idleWaiters: (() => void)[] = [];
@@ -82,6 +98,7 @@ export class StatusCallbacks {
     this.#closeGraceMs = options.closeGraceMs ?? 1000;
     this.#now = options.now ?? Date.now;
     this.#policy = new AddressPolicy(options.fetchAllow, 'fetchAllow');
+    this.#publicUrl = options.publicUrl ?? '';
     setMaxListeners(0, this.#abort.signal); // every request in flight and every backoff listens to it
   }
 
@@ -107,14 +124,21 @@ export class StatusCallbacks {
     try {
       const key = `${event.accountId}/${event.conferenceId}`;
       const config = parseStatusCallback(doc.status_callback);
+      const others = this.#otherCallbacks(doc, event);
       let q = this.#queues.get(key);
-      if (!q && config === undefined) return;
+      if (!q && config === undefined && others.length === 0) return;
+      // A recording completes after its conference may have ended: its queue ends with it.
+      const after = !q && event.name === 'record-complete';
       q ??= this.#open(key, event);
       if (event.name === 'conference-create') Object.assign(q, { sequence: 0, ended: false });
       const name = twilioEventName(event.name);
       if (name && config) this.#callback(q, doc, event, name, config);
+      for (const other of others) {
+        if ('error' in other) this.#invalid(q, other.error);
+        else this.#enqueue(q, { ...other.request(q), sequence: q.sequence });
+      }
       remember(q, event);
-      if (event.name === 'conference-destroy') {
+      if (event.name === 'conference-destroy' || after) {
         q.ended = true;
         this.#forgetIfDone(q);
       }
@@ -137,11 +161,45 @@ export class StatusCallbacks {
     return this.#closing;
   }
 
+  /**
+   * The document's other callbacks this event triggers: recordingStatusCallback (recording
+   * started, complete) and eventCallbackUrl (a POST when the conference ends).
+   */
+  #otherCallbacks(doc: Record<string, unknown>, event: ConferenceEventOut): ({ request: (q: ConferenceQueue) => Job } | { error: string })[] {
+    const out: ({ request: (q: ConferenceQueue) => Job } | { error: string })[] = [];
+    const status = recordingStatus(event);
+    const recording = status && parseCallback(doc.recording_status_callback, 'recording_status_callback', RECORDING_STATUS_EVENTS);
+    if (status && recording) {
+      if ('error' in recording) out.push(recording);
+      else if (recording.events ? recording.events.has(status) : status !== 'in-progress') {
+        const params = recordingParams(event, status, this.#publicUrl, this.#now());
+        out.push({ request: (q) => ({ ...callbackRequest(recording.url, recording.method, params), event: status, sequence: q.sequence }) });
+      }
+    }
+    if (event.name === 'conference-destroy' && doc.event_callback_url !== undefined) {
+      const url = parseCallbackUrl(doc.event_callback_url, 'event_callback_url');
+      if ('error' in url) out.push(url);
+      else {
+        out.push({
+          request: (q) => {
+            const params = twilioParams(doc, event, 'conference-end', q.sequence, this.#now(), q);
+            return { ...callbackRequest(url.href, 'POST', params), event: 'event-callback', sequence: q.sequence };
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  #invalid(q: ConferenceQueue, error: string): void {
+    this.#stats.invalid++;
+    if (!q.invalidLogged) this.#log.warn({ accountId: q.accountId, conferenceId: q.conferenceId, error }, 'status callbacks skipped');
+    q.invalidLogged = true;
+  }
+
   #callback(q: ConferenceQueue, doc: Record<string, unknown>, event: ConferenceEventOut, name: StatusCallbackEvent, config: ParsedStatusCallback): void {
     if ('error' in config) {
-      this.#stats.invalid++;
-      if (!q.invalidLogged) this.#log.warn({ accountId: q.accountId, conferenceId: q.conferenceId, error: config.error }, 'status callbacks skipped');
-      q.invalidLogged = true;
+      this.#invalid(q, config.error);
     } else if (!config.events || config.events.has(name)) {
       const params = twilioParams(doc, event, name, ++q.sequence, this.#now(), q);
       this.#enqueue(q, { ...callbackRequest(config.url, config.method, params), event: name, sequence: q.sequence });

@@ -20,7 +20,8 @@ export const STATUS_CALLBACK_EVENTS = [
 export type StatusCallbackEvent = (typeof STATUS_CALLBACK_EVENTS)[number];
 
 const FROM_KAZOO: Readonly<Record<string, StatusCallbackEvent>> = {
-  'conference-create': 'conference-start',
+  // Published when two parties are in (ConferenceRules), not when the first joins.
+  'conference-start': 'conference-start',
   'conference-destroy': 'conference-end',
   'add-member': 'participant-join',
   'del-member': 'participant-leave',
@@ -39,53 +40,67 @@ export function twilioEventName(kazooName: string): StatusCallbackEvent | undefi
 
 export const MAX_URL_LENGTH = 2048;
 
-export interface StatusCallbackConfig {
+export interface CallbackConfig<E extends string = StatusCallbackEvent> {
   url: string;
   method: 'GET' | 'POST';
   /** null: every event. */
-  events: ReadonlySet<StatusCallbackEvent> | null;
+  events: ReadonlySet<E> | null;
 }
+export type StatusCallbackConfig = CallbackConfig;
 
-export type ParsedStatusCallback = StatusCallbackConfig | { error: string };
+export type ParsedCallback<E extends string = StatusCallbackEvent> = CallbackConfig<E> | { error: string };
+export type ParsedStatusCallback = ParsedCallback;
 
-const parsed = new WeakMap<object, ParsedStatusCallback>();
+const parsed = new WeakMap<object, ParsedCallback<string>>();
 
 /**
  * A document's `status_callback` ({url, method, events[]}), or undefined when it has none.
  * `events` may also be Twilio's space-separated string. Parsed once per object.
  */
 export function parseStatusCallback(value: unknown): ParsedStatusCallback | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object') return { error: 'status_callback must be an object' };
-  let result = parsed.get(value);
-  if (!result) {
-    result = parse(value as Record<string, unknown>);
-    parsed.set(value, result);
-  }
-  return result;
+  return parseCallback(value, 'status_callback', STATUS_CALLBACK_EVENTS);
 }
 
-function parse(v: Record<string, unknown>): ParsedStatusCallback {
-  if (typeof v.url !== 'string') return { error: 'status_callback.url must be a string' };
-  if (v.url.length > MAX_URL_LENGTH) return { error: `status_callback.url is longer than ${MAX_URL_LENGTH} characters` };
+/** A callback object of the document (`field` names it in errors) whose events are among `known`. */
+export function parseCallback<E extends string>(value: unknown, field: string, known: readonly E[]): ParsedCallback<E> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') return { error: `${field} must be an object` };
+  let result = parsed.get(value);
+  if (!result) {
+    result = parse(value as Record<string, unknown>, field, known);
+    parsed.set(value, result);
+  }
+  return result as ParsedCallback<E>;
+}
+
+/** A callback URL as the document gives it: absolute http(s), no credentials. */
+export function parseCallbackUrl(value: unknown, field: string): URL | { error: string } {
+  if (typeof value !== 'string') return { error: `${field} must be a string` };
+  if (value.length > MAX_URL_LENGTH) return { error: `${field} is longer than ${MAX_URL_LENGTH} characters` };
   let url: URL;
   try {
-    url = new URL(v.url);
+    url = new URL(value);
   } catch {
-    return { error: 'status_callback.url is not a URL' };
+    return { error: `${field} is not a URL` };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'status_callback.url must be http(s)' };
-  if (url.username || url.password) return { error: 'status_callback.url must not carry credentials' };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `${field} must be http(s)` };
+  if (url.username || url.password) return { error: `${field} must not carry credentials` };
+  return url;
+}
+
+function parse<E extends string>(v: Record<string, unknown>, field: string, known: readonly E[]): ParsedCallback<E> {
+  const url = parseCallbackUrl(v.url, `${field}.url`);
+  if ('error' in url) return url;
   const method = typeof v.method === 'string' ? v.method.toUpperCase() : 'POST';
-  if (method !== 'GET' && method !== 'POST') return { error: 'status_callback.method must be GET or POST' };
-  let events: Set<StatusCallbackEvent> | null = null;
+  if (method !== 'GET' && method !== 'POST') return { error: `${field}.method must be GET or POST` };
+  let events: Set<E> | null = null;
   if (v.events !== undefined && v.events !== null) {
     const list = typeof v.events === 'string' ? v.events.split(/\s+/).filter(Boolean) : v.events;
-    if (!Array.isArray(list)) return { error: 'status_callback.events must be a list' };
-    const known = new Set<string>(STATUS_CALLBACK_EVENTS);
-    const unknown = list.filter((e) => typeof e !== 'string' || !known.has(e));
-    if (unknown.length > 0) return { error: `status_callback.events has unknown events: ${unknown.map(String).join(', ')}` };
-    events = new Set(list as StatusCallbackEvent[]);
+    if (!Array.isArray(list)) return { error: `${field}.events must be a list` };
+    const names = new Set<string>(known);
+    const unknown = list.filter((e) => typeof e !== 'string' || !names.has(e));
+    if (unknown.length > 0) return { error: `${field}.events has unknown events: ${unknown.map(String).join(', ')}` };
+    events = new Set(list as E[]);
   }
   return { url: url.href, method, events };
 }
@@ -142,6 +157,7 @@ export function twilioParams(
   p.set('Timestamp', rfc2822(now));
   p.set('SequenceNumber', String(sequence));
   if (name === 'conference-end') {
+    if (typeof d.duration === 'number') p.set('Duration', String(d.duration));
     const reason = typeof d.reason === 'string' ? d.reason : '';
     const { lastLeft, endedBy } = memo;
     if (reason !== 'empty') {
