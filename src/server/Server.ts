@@ -103,7 +103,11 @@ export class Server {
       log,
       config.dataDir,
       (accountId, media) => mediaStore.resolve(accountId, media),
-      { participantsPerAccount: quotas.participants, joinsPerSecond: config.limits.joinsPerConference },
+      {
+        participantsPerAccount: quotas.participants,
+        joinsPerSecond: config.limits.joinsPerConference,
+        named: (kind, accountId, name) => store.named(kind, accountId, name),
+      },
     );
     service.memberDigit = (accountId, conferenceId, member, digit) => applyControl(service, accountId, conferenceId, member, digit);
     const { limits } = config;

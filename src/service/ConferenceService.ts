@@ -11,7 +11,8 @@ import type { Logger } from '../util/logger.js';
 import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
 import { RateLimiter } from '../util/RateLimiter.js';
-import type { ConferenceDocument, Joined, MediaResolver, MemberDigitHandler, ServiceQuotas } from './ServiceTypes.js';
+import type { ConferenceDocument, Joined, MediaResolver, MemberDigitHandler, NamedLookup, ServiceQuotas } from './ServiceTypes.js';
+import { withNamedDocuments } from './namedDocuments.js';
 import type { JoinRequest } from './schema/joinRequest.js';
 import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
@@ -46,6 +47,7 @@ export class ConferenceService {
 
   readonly #resolveMedia: MediaResolver | undefined;
   readonly #prompts: PromptLibrary;
+  readonly #named: NamedLookup | undefined;
   /** A member's DTMF digit (its caller controls); set by whoever wires the command table to this service. */
   memberDigit: MemberDigitHandler | undefined;
 
@@ -53,6 +55,7 @@ export class ConferenceService {
   constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver, quotas: ServiceQuotas = {}) {
     this.#engine = engine;
     this.#participantsPerAccount = quotas.participantsPerAccount ?? Infinity;
+    this.#named = quotas.named;
     const joins = quotas.joinsPerSecond;
     this.#joins = joins === undefined ? null : new RateLimiter('joins into this conference', { perSecond: joins, burst: joins * 2 });
     this.#sink = sink;
@@ -99,7 +102,8 @@ export class ConferenceService {
     else this.#sink({ accountId, conferenceId: id, callId: 'conference', name: event, data: { event, conference_id: id } });
   }
 
-  async join(accountId: string, doc: ConferenceDocument, req: JoinRequest): Promise<Joined> {
+  async join(accountId: string, stored: ConferenceDocument, req: JoinRequest): Promise<Joined> {
+    const doc = withNamedDocuments(stored, accountId, this.#named);
     const admission = this.#admission(doc, req);
     const collectPin = admission === 'collect';
     const moderator = admission === 'moderator';

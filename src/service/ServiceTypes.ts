@@ -13,8 +13,13 @@ export interface Joined {
   sdp: string | null;
 }
 
-/** What one account may have live in the service. */
+/** The account's named documents of a kind, by name (the store, for the server). */
+export type NamedLookup = (kind: 'conference_profile' | 'caller_controls', accountId: string, name: string) => Record<string, unknown> | undefined;
+
+/** What one account may have live in the service, and where its named documents come from. */
 export interface ServiceQuotas {
+  /** The account's named conference profiles and caller-control groups. */
+  named?: NamedLookup;
   /** Participants (joins under way included) in all the account's conferences; default no limit. */
   participantsPerAccount?: number;
   /** Joins per second into one conference (bursts of twice that); default no limit. */

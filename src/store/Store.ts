@@ -66,6 +66,9 @@ function toDoc(id: string, json: string): ConferenceDoc {
   return { ...(JSON.parse(json) as Record<string, unknown>), id };
 }
 
+/** The kinds of named documents an account keeps. */
+export type NamedKind = 'conference_profile' | 'caller_controls';
+
 /** An auth token as stored: its sha256, never the token itself. */
 export interface StoredToken {
   hash: Buffer;
@@ -314,6 +317,33 @@ export class Store {
 
   deleteConference(accountId: string, id: string): boolean {
     return this.sql('DELETE FROM conferences WHERE id = ? AND account_id = ?').run(id, accountId).changes === 1;
+  }
+
+  // ---- named documents (conference profiles, caller-control groups) ----
+
+  /** Creates or replaces the account's document of `kind` named `name`. */
+  putNamed(kind: NamedKind, accountId: string, name: string, doc: Record<string, unknown>): void {
+    const sql = `INSERT INTO named_docs (kind, account_id, name, doc, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(kind, account_id, name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`;
+    this.sql(sql).run(kind, accountId, name, serialize(doc), Date.now());
+  }
+
+  named(kind: NamedKind, accountId: string, name: string): Record<string, unknown> | undefined {
+    const row = this.sql('SELECT doc FROM named_docs WHERE kind = ? AND account_id = ? AND name = ?').get(kind, accountId, name) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as Record<string, unknown>) : undefined;
+  }
+
+  listNamed(kind: NamedKind, accountId: string): { name: string; doc: Record<string, unknown> }[] {
+    const rows = this.sql('SELECT name, doc FROM named_docs WHERE kind = ? AND account_id = ? ORDER BY seq').all(kind, accountId) as { name: string; doc: string }[];
+    return rows.map((r) => ({ name: r.name, doc: JSON.parse(r.doc) as Record<string, unknown> }));
+  }
+
+  countNamed(kind: NamedKind, accountId: string): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM named_docs WHERE kind = ? AND account_id = ?').get(kind, accountId) as { n: number }).n;
+  }
+
+  deleteNamed(kind: NamedKind, accountId: string, name: string): boolean {
+    return this.sql('DELETE FROM named_docs WHERE kind = ? AND account_id = ? AND name = ?').run(kind, accountId, name).changes === 1;
   }
 
   // ---- settings ----

@@ -62,6 +62,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tokens_expiry ON tokens(expires_at);
   CREATE INDEX tokens_account ON tokens(account_id);
   `,
+  // 4: named documents an account keeps beside its conferences (conference profiles, caller-control groups).
+  `
+  CREATE TABLE named_docs (
+    seq        INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name       TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (kind, account_id, name)
+  );
+  `,
 ];
 
 /** Brings the database up to the latest version; each step commits on its own. */

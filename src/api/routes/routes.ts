@@ -4,6 +4,7 @@ import { ok } from '../http/envelope.js';
 import { authRoutes } from './authRoutes.js';
 import { conferenceRoutes } from './conferenceRoutes.js';
 import { mediaRoutes } from './mediaRoutes.js';
+import { namedDocumentRoutes } from './namedDocumentRoutes.js';
 import { participantRoutes } from './participantRoutes.js';
 import { recordingRoutes } from './recordingRoutes.js';
 
@@ -20,5 +21,6 @@ export function routes(api: Api, app: App): void {
   participantRoutes(api, app);
   recordingRoutes(api, app);
   mediaRoutes(api, app);
+  namedDocumentRoutes(api, app);
   systemRoutes(api, app);
 }

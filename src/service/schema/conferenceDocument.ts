@@ -81,8 +81,12 @@ export const ConferenceDocument = Type.Object(
     play_name: Type.Optional(Type.Boolean({ description: 'Do we need to announce new conference members?', default: false })),
     play_welcome: Type.Optional(Type.Boolean({ description: 'Whether to play the welcome prompt' })),
     welcome_prompt: sound('The welcome prompt: a media id, URL or tone_stream (default: spoken)'),
-    profile: Type.Optional(ConferenceProfile),
-    profile_name: name('conference profile name'),
+    profile: Type.Optional(
+      Type.Union([ConferenceProfile, Type.String({ minLength: 1, maxLength: 128 })], {
+        description: "The profile: its fields, or the name of one of the account's conference_profiles",
+      }),
+    ),
+    profile_name: name("The name of one of the account's conference_profiles (its fields under this document's own profile fields)"),
     require_moderator: Type.Optional(Type.Boolean({ description: 'does the conference require a moderator' })),
     wait_for_moderator: Type.Optional(Type.Boolean({ description: 'should members wait for a moderator before joining the conference' })),
     ui_metadata: Type.Optional(Type.Object({}, { description: 'Free-form data of the user interface' })),
