@@ -298,7 +298,7 @@ export class ConferenceService {
     return this.recordings.start(live, trimSilence);
   }
 
-  /** Everyone back to the role defaults: muted/deaf as they joined, not held, no relations or coaching. */
+  /** XiVO's reset (seed 002): nobody muted or deaf any more, nobody held, no relations or coaching. */
   async reset(accountId: string, id: string): Promise<number[]> {
     const live = this.live(accountId, id);
     if (!live) return [];
@@ -306,7 +306,7 @@ export class ConferenceService {
     for (const m of members) {
       const p = live.conf.participant(m.participantId);
       if (!p) continue;
-      await p.update({ ...roleDefaults(live.doc, m.moderator), held: false });
+      await p.update({ muted: false, deaf: false, held: false });
       await p.coach(null);
       for (const o of members) if (o !== m) await p.relate(o.participantId, 'clear');
     }

@@ -130,6 +130,25 @@ describe('participants', () => {
     expectSuccess(await act(partPath(A, modOnly.id), 'kick'));
   });
 
+  it("reset is XiVO's: members who joined muted are unmuted, the deaf hear again", async () => {
+    const doc = await createConference({ name: 'reset' }); // members join muted
+    const a = await join(doc.id);
+    const b = await join(doc.id);
+    expectSuccess(await act(partPath(A, doc.id, b.participant_id), 'deaf'));
+    expect((await participant(doc.id, a.participant_id)).speak).toBe(false);
+    expectSuccess(await act(confPath(A, doc.id), 'reset'));
+    for (const p of [a, b]) expect(await participant(doc.id, p.participant_id)).toMatchObject({ speak: true, hear: true });
+    expectSuccess(await act(partPath(A, doc.id), 'kick'));
+  });
+
+  it("play takes seed 001's body shape too: {action: play, data: {data: {media_id}}}", async () => {
+    const doc = await createConference({ name: 'play-shape' });
+    await join(doc.id);
+    const r = await api('PUT', confPath(A, doc.id), { action: 'play', data: { data: { media_id: 'tone_stream://%(200,0,440)' } } }, master.token);
+    expect(expectSuccess(r)).toBe('playing');
+    expectSuccess(await act(partPath(A, doc.id), 'kick'));
+  });
+
   it('PUT participants mute/unmute/deaf/undeaf act on everyone but the moderators', async () => {
     const doc = await createConference({ name: 'bulk', member: { join_muted: false } });
     const m1 = await join(doc.id);

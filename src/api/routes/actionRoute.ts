@@ -7,14 +7,20 @@ import type { Api } from '../http/Api.js';
 import { ok } from '../http/envelope.js';
 import { ConferenceParams, ParticipantParams } from './params.js';
 
-// Kazoo takes an action as {"action": X, "data": {...}} and as {"data": {"action": X, "data": {...}}}.
-// The body is only an object here; each command's own schema checks its data in the command table.
+// Kazoo takes an action as {"action": X, "data": {...}} and as {"data": {"action": X, "data": {...}}},
+// and seed 001 writes play as {"action": "play", "data": {"data": {"media_id": ...}}}. The body is
+// only an object here; each command's own schema checks its data in the command table.
 const ActionBody = Type.Object({ action: Type.Optional(Type.Unknown()), data: Type.Optional(Type.Unknown()) });
 
+const objectOf = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
 function actionOf(body: { action?: unknown; data?: unknown }): { action: unknown; data: unknown } {
-  const inner = typeof body.data === 'object' && body.data !== null ? (body.data as Record<string, unknown>) : undefined;
-  if (body.action === undefined && inner && inner.action !== undefined) return { action: inner.action, data: inner.data };
-  return { action: body.action, data: body.data };
+  const inner = objectOf(body.data);
+  const found = body.action === undefined && inner && inner.action !== undefined ? { action: inner.action, data: inner.data } : { action: body.action, data: body.data };
+  // A data object that is only another {"data": {...}} wrapper is that inner object.
+  const wrapped = objectOf(found.data);
+  if (wrapped && Object.keys(wrapped).length === 1 && objectOf(wrapped.data)) return { action: found.action, data: wrapped.data };
+  return found;
 }
 
 /** PUT of an action on a conference, its participants, or one participant, through the command table. */

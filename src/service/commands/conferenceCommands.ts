@@ -69,7 +69,7 @@ export const conferenceCommands: Command[] = [
   command({
     name: 'reset',
     target: 'conference',
-    description: "Everyone back to their role's defaults (join_muted, join_deaf), relations and coaching cleared",
+    description: "XiVO's reset: nobody muted or deaf any more, relations and coaching cleared",
     data: AsParticipant,
     run: async ({ service, accountId, doc }, data) => {
       if (data.as_participant !== undefined) checkOrganizer(service.live(accountId, doc.id), data.as_participant, 'all');
