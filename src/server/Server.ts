@@ -8,6 +8,7 @@ import { createHttpApi } from '../api/http/httpApi.js';
 import { HTTP_STATUS } from '../api/http/httpStatus.js';
 import { Metrics } from '../api/metrics/Metrics.js';
 import { EventHub } from '../api/ws/EventHub.js';
+import { numbersOf, XivoHub } from '../api/ws/xivo/XivoHub.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
@@ -87,6 +88,7 @@ export class Server {
       maxBytesPerAccount: quotas.mediaBytes,
     });
     const hub = new EventHub();
+    const xivo = new XivoHub();
     const scheme = config.tls ? 'https' : 'http';
     const publicUrl = config.publicUrl ?? `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${httpPort}`;
     const callbacks = new StatusCallbacks({ log, fetchAllow: config.fetchAllow, publicUrl });
@@ -95,6 +97,7 @@ export class Server {
       engine,
       (e) => {
         hub.publish(e);
+        xivo.publish(e);
         if (e.doc) callbacks.notify(e.doc, e);
         if (e.name === 'conference-destroy' && adhoc.delete(`${e.accountId}/${e.conferenceId}`)) {
           service.forget(e.accountId, e.conferenceId);
@@ -129,6 +132,7 @@ export class Server {
       authenticate: (token) => app.tokens.accountOf(token),
       canAct: (actor, account) => store.canActOn(actor, account),
       runCommand: (actor, req) => websocketCommand(app, actor, req),
+      xivo: { hub: xivo, snapshot: (accountId, number) => conferenceByNumber(app, accountId, number) },
       log,
       maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
       maxConnectionsPerAccount: config.limits.wsConnectionsPerAccount,
@@ -187,6 +191,13 @@ function ensureMaster(store: Store, config: ServerConfig, log: Logger): void {
     store.setApiKey(master.id, config.masterApiKey);
     log.info({ accountId: master.id }, 'master API key replaced from ROOMTONE_MASTER_API_KEY');
   }
+}
+
+/** Who is in the account's conference that answers to `number` now (for a XiVO subscriber's roster). */
+function conferenceByNumber(app: App, accountId: string, number: string): Record<string, unknown>[] {
+  const docs = [...app.store.listConferences(accountId), ...[...app.adhoc.entries()].filter(([k]) => k.startsWith(`${accountId}/`)).map(([, d]) => d)];
+  const doc = docs.find((d) => numbersOf(d.id, d).includes(number));
+  return (doc && app.service.live(accountId, doc.id)?.participantsNow()) ?? [];
 }
 
 /** Websocket commands go through the same command table as REST. */

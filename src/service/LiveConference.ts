@@ -112,6 +112,12 @@ export class LiveConference {
     };
   }
 
+  /** Every member as its events show it, as last known (no fresh energies). */
+  participantsNow(): Record<string, unknown>[] {
+    const now = Date.now();
+    return [...this.members.values()].map((m) => kazooParticipant(this.#scope, m, now));
+  }
+
   publishConference(name: string, data: Record<string, unknown> = {}): void {
     this.#sink({
       accountId: this.accountId,

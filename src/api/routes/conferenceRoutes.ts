@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import { pins } from '../../service/conferenceOptions.js';
 import { ConferenceDocument } from '../../service/schema/conferenceDocument.js';
 import { validated } from '../../service/schema/validator.js';
 import type { ConferenceDocument as StoredDocument } from '../../service/ServiceTypes.js';
@@ -33,6 +34,27 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
     out[k] = mergeable(b) && mergeable(v) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
   }
   return out;
+}
+
+/** One room of XiVO's getConferenceRooms (seed 002): times in Unix ms, members in join order. */
+function xivoRoom(app: App, accountId: string, doc: StoredDocument): Record<string, unknown> {
+  const live = app.service.live(accountId, doc.id);
+  const numbers = Array.isArray(doc.conference_numbers) ? doc.conference_numbers : [];
+  const members = [...(live?.members.values() ?? [])].sort((x, y) => x.joinedAt - y.joinedAt);
+  return {
+    number: typeof numbers[0] === 'string' ? numbers[0] : doc.id,
+    name: typeof doc.name === 'string' ? doc.name : doc.id,
+    pinRequired: pins(doc, false).length > 0 || pins(doc, true).length > 0,
+    startTime: live?.startedAt ?? 0,
+    members: members.map((m, i) => ({
+      joinOrder: i + 1,
+      joinTime: m.joinedAt,
+      muted: m.state.muted,
+      name: m.callerIdName,
+      number: m.callerIdNumber,
+      ...(typeof m.customChannelVars.username === 'string' && { username: m.customChannelVars.username }),
+    })),
+  };
 }
 
 export function conferenceRoutes(api: Api, app: App): void {
@@ -123,6 +145,15 @@ export function conferenceRoutes(api: Api, app: App): void {
       app.adhoc.delete(`${a}/${doc.id}`);
       app.service.forget(a, doc.id);
       return ok(req, { id: doc.id, _deleted: true });
+    },
+  );
+
+  api.get(
+    '/v2/accounts/:A/conference_rooms',
+    { config: auth, schema: { summary: "The account's conferences as XiVO's getConferenceRooms lists them (number, name, pinRequired, startTime, members)", params: AccountParams } },
+    async (req) => {
+      const a = accountFor(app, req.actorId, req.params.A);
+      return ok(req, app.store.listConferences(a).map((doc) => xivoRoom(app, a, doc)));
     },
   );
 

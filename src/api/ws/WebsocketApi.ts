@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { parseBinding } from './bindings.js';
 import { SocketSink, Subscription, type EventHub } from './EventHub.js';
+import { commandError, XIVO_ERRORS } from './xivo/xivoMessages.js';
+import { XIVO_PREFIX, XivoSubscription, type XivoHub } from './xivo/XivoHub.js';
 
 export type CommandRequest = { accountId: string; conferenceId: string; participantId?: number; command: string; data: unknown };
 
@@ -18,6 +20,8 @@ export interface WebsocketApiOptions {
   /** may the token's account act on accountId (itself or a child)? */
   canAct(actorAccountId: string, accountId: string): boolean;
   runCommand(actorAccountId: string, req: CommandRequest): Promise<unknown>;
+  /** XiVO subscriptions (`xivo.conference.{number}`): their hub, and who is in a conference now. */
+  xivo?: { hub: XivoHub; snapshot(accountId: string, number: string): Record<string, unknown>[] };
   /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
   log?: { warn(fields: object, msg: string): void };
   maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number; maxConnectionsPerAddress?: number; maxConnectionsPerAccount?: number;
@@ -50,6 +54,8 @@ interface Connection {
   subs: Map<string, Subscription>; // key: account id + ' ' + binding
   /** The auth token each subscription was made with, by the same key: it ends with the token. */
   tokens: Map<string, string>;
+  /** XiVO subscriptions, by the same key as subs. */
+  xivo: Map<string, XivoSubscription>;
   /** The accounts whose tokens this connection has acted with (each counts it once). */
   actors: Set<string>;
   commands: number;
@@ -133,7 +139,7 @@ export class WebsocketApi {
   private accept(ws: WebSocket, address: string): void {
     const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
     const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
-    const conn: Connection = { ws, address, sink, subs: new Map(), tokens: new Map(), actors: new Set(), commands: 0 };
+    const conn: Connection = { ws, address, sink, subs: new Map(), xivo: new Map(), tokens: new Map(), actors: new Set(), commands: 0 };
     this.conns.add(conn);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -144,14 +150,31 @@ export class WebsocketApi {
   }
 
   private drop(conn: Connection): void {
-    for (const sub of conn.subs.values()) this.hub.remove(sub);
-    conn.subs.clear();
+    this.clearSubscriptions(conn);
     conn.tokens.clear();
     for (const actor of conn.actors) decrement(this.perAccount, actor);
     conn.actors.clear();
     if (this.conns.delete(conn)) {
       decrement(this.perAddress, conn.address);
     }
+  }
+
+  private clearSubscriptions(conn: Connection): void {
+    for (const sub of conn.subs.values()) this.hub.remove(sub);
+    for (const sub of conn.xivo.values()) this.opts.xivo?.hub.remove(sub);
+    conn.subs.clear();
+    conn.xivo.clear();
+  }
+
+  /** Ends one subscription of either family. */
+  private unsubscribe(conn: Connection, key: string): void {
+    const sub = conn.subs.get(key);
+    if (sub) this.hub.remove(sub);
+    const x = conn.xivo.get(key);
+    if (x) this.opts.xivo?.hub.remove(x);
+    conn.subs.delete(key);
+    conn.xivo.delete(key);
+    conn.tokens.delete(key);
   }
 
   /** recheckTokens() soon, once for a burst of revocations (a client logging in and out in a loop). */
@@ -176,10 +199,7 @@ export class WebsocketApi {
         let ok = valid.get(token);
         if (ok === undefined) valid.set(token, (ok = this.opts.authenticate(token) !== undefined));
         if (ok) continue;
-        const sub = conn.subs.get(key);
-        conn.tokens.delete(key);
-        conn.subs.delete(key);
-        if (sub) this.hub.remove(sub);
+        this.unsubscribe(conn, key);
         const at = key.indexOf(' ');
         const accountId = key.slice(0, at);
         const binding = key.slice(at + 1);
@@ -191,8 +211,7 @@ export class WebsocketApi {
   private cut(conn: Connection): void {
     this.cutCount++;
     this.opts.log?.warn({ subscriptions: conn.subs.size, bufferedBytes: conn.ws.bufferedAmount }, 'websocket slow consumer cut');
-    for (const sub of conn.subs.values()) this.hub.remove(sub); // the sink closes the socket
-    conn.subs.clear();
+    this.clearSubscriptions(conn); // the sink closes the socket
     conn.tokens.clear();
   }
 
@@ -239,6 +258,7 @@ export class WebsocketApi {
   private onBinding(conn: Connection, msg: Json, requestId: unknown): void {
     const data = msg.data;
     if (!isObject(data) || !isId(data.account_id)) return this.reply(conn, requestId, fail(400, 'data.account_id is required'));
+    if (typeof data.binding === 'string' && data.binding.startsWith(XIVO_PREFIX)) return this.onXivoBinding(conn, msg, data, requestId);
     const binding = parseBinding(data.binding);
     if (!binding) return this.reply(conn, requestId, fail(400, 'data.binding must be conference.event.{conference_id|*}.{call_id|*}'));
     const accountId = data.account_id;
@@ -262,6 +282,33 @@ export class WebsocketApi {
     this.reply(conn, requestId, { status: 'success' });
   }
 
+  /** `xivo.conference.{number}`, with `as_participant` for isMe: seed 002's messages for that conference. */
+  private onXivoBinding(conn: Connection, msg: Json, data: Json, requestId: unknown): void {
+    const xivo = this.opts.xivo;
+    const binding = data.binding as string;
+    const number = binding.slice(XIVO_PREFIX.length);
+    const me = data.as_participant;
+    if (!xivo) return this.reply(conn, requestId, fail(400, 'xivo bindings are not served here'));
+    if (!isId(number) || !/^[\w.@+-]+$/.test(number)) return this.reply(conn, requestId, fail(400, 'data.binding must be xivo.conference.{number}'));
+    if (me !== undefined && !(Number.isSafeInteger(me) && (me as number) > 0)) return this.reply(conn, requestId, fail(400, 'data.as_participant must be a participant id'));
+    const accountId = data.account_id as string;
+    if (this.authorize(conn, msg, requestId, accountId) === undefined) return;
+    const key = accountId + ' ' + binding;
+    if (msg.action === 'unsubscribe') {
+      this.unsubscribe(conn, key);
+      return this.reply(conn, requestId, { status: 'success' });
+    }
+    if (!conn.xivo.has(key) && conn.subs.size + conn.xivo.size >= this.limits.maxSubscriptions)
+      return this.reply(conn, requestId, fail(400, `too many subscriptions (limit ${this.limits.maxSubscriptions})`));
+    const old = conn.xivo.get(key);
+    if (old) xivo.hub.remove(old);
+    const sub = new XivoSubscription(accountId, number, me as number | undefined, conn.sink, xivo.snapshot(accountId, number));
+    conn.xivo.set(key, sub);
+    conn.tokens.set(key, msg.auth_token as string);
+    xivo.hub.add(sub);
+    this.reply(conn, requestId, { status: 'success' });
+  }
+
   private onCommand(conn: Connection, msg: Json, requestId: unknown): void {
     const d = msg.data;
     const pid = isObject(d) ? d.participant_id : undefined;
@@ -278,7 +325,13 @@ export class WebsocketApi {
       .then(() => this.opts.runCommand(actor, pid === undefined ? req : { ...req, participantId: pid as number }))
       .then(
         (result) => this.reply(conn, requestId, { status: 'success', data: result ?? {} }),
-        (err: unknown) => this.reply(conn, requestId, this.commandError(err, d.command as string)),
+        (err: unknown) => {
+          const reply = this.commandError(err, d.command as string);
+          this.reply(conn, requestId, reply);
+          // XiVO clients learn of a refused command from an event of their own.
+          const code = 'data' in reply && isObject(reply.data) && isObject(reply.data.as_participant) ? Object.keys(reply.data.as_participant)[0] : undefined;
+          if (code && (XIVO_ERRORS as readonly string[]).includes(code)) conn.sink.send(commandError(code));
+        },
       )
       .finally(() => conn.commands--);
   }
