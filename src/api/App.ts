@@ -10,6 +10,7 @@ import type { Metrics } from './metrics/Metrics.js';
 import { FailureLimiter } from '../util/FailureLimiter.js';
 import type { RateLimiter } from '../util/RateLimiter.js';
 import type { DocumentQuotas } from './quotas.js';
+import type { EventFilter } from '../service/eventFilter.js';
 
 /** What the API's routes and commands work with. */
 export interface App {
@@ -26,6 +27,8 @@ export interface App {
   quotas: DocumentQuotas;
   /** Authenticated requests, per auth token. */
   requestsPerToken: RateLimiter;
+  /** Which participant events each account's websocket subscribers get (publish_participant_event). */
+  events: EventFilter;
   /** Wrong API keys at `PUT /v2/api_auth`, counted per source address and per key. */
   authFailures: { bySource: FailureLimiter; byKey: FailureLimiter };
 }

@@ -14,6 +14,7 @@ import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
 import { RoomtoneError } from '../errors.js';
 import { applyControl } from '../service/applyControl.js';
+import { EventFilter } from '../service/eventFilter.js';
 import { runCommand, targetOf } from '../service/commands/commands.js';
 import { ConferenceService } from '../service/ConferenceService.js';
 import { StatusCallbacks } from '../service/statusCallbacks/StatusCallbacks.js';
@@ -88,6 +89,10 @@ export class Server {
       maxBytesPerAccount: quotas.mediaBytes,
     });
     const hub = new EventHub();
+    const events = new EventFilter((accountId) => {
+      const list = store.named('account_settings', accountId, 'settings')?.publish_participant_event;
+      return Array.isArray(list) ? (list as string[]) : undefined;
+    });
     const xivo = new XivoHub();
     const scheme = config.tls ? 'https' : 'http';
     const publicUrl = config.publicUrl ?? `${scheme}://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${httpPort}`;
@@ -96,8 +101,10 @@ export class Server {
     const service = new ConferenceService(
       engine,
       (e) => {
-        hub.publish(e);
-        xivo.publish(e);
+        if (events.publishes(e)) {
+          hub.publish(e);
+          xivo.publish(e);
+        }
         if (e.doc) callbacks.notify(e.doc, e);
         if (e.name === 'conference-destroy' && adhoc.delete(`${e.accountId}/${e.conferenceId}`)) {
           service.forget(e.accountId, e.conferenceId);
@@ -123,6 +130,7 @@ export class Server {
       media: mediaStore,
       log,
       adhoc,
+      events,
       authFailures: authFailureLimits(limits.authFailuresPerMinute),
       // Bursts of ten seconds' worth: a client that lists, reads and acts at once is not held back.
       requestsPerToken: new RateLimiter('requests with this auth token', { perSecond: limits.requestsPerToken, burst: limits.requestsPerToken * 10 }),

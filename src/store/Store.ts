@@ -67,7 +67,7 @@ function toDoc(id: string, json: string): ConferenceDoc {
 }
 
 /** The kinds of named documents an account keeps. */
-export type NamedKind = 'conference_profile' | 'caller_controls';
+export type NamedKind = 'conference_profile' | 'caller_controls' | 'account_settings';
 
 /** An auth token as stored: its sha256, never the token itself. */
 export interface StoredToken {

@@ -141,6 +141,30 @@ describe('subscriptions', () => {
     await kickAll(c);
   });
 
+  it("the account's publish_participant_event holds back the participant events it does not list", async () => {
+    const settings = (list: unknown) => server.api('PATCH', `/v2/accounts/${A}`, { data: { publish_participant_event: list } }, token);
+    const set = await settings(['add-member', 'del-member']);
+    expect(set.status, set.text).toBe(200);
+    expect(set.body.data.publish_participant_event).toEqual(['add-member', 'del-member']);
+    try {
+      const c = await conference();
+      const ws = await connect();
+      expectSuccessReply(await ws.subscribe(token, A, `conference.event.${c}.*`));
+      const p = await join(c, { call_id: 'filtered' });
+      await ws.waitEvent('add-member', 'filtered');
+      await rest(`${c}/participants/${p.participant_id}`, 'mute');
+      await sleep(300);
+      expect(ws.events.filter((e) => e.name === 'mute-member')).toEqual([]);
+      expect((await settings(null)).status).toBe(200);
+      await rest(`${c}/participants/${p.participant_id}`, 'unmute');
+      await ws.waitEvent('unmute-member', 'filtered');
+      expect((await settings(['sing'])).status).toBe(400);
+      await kickAll(c);
+    } finally {
+      await settings(null);
+    }
+  });
+
   it('conference.event.{C}.{call_id} selects one participant; a call id with dots is percent-encoded in the routing key', async () => {
     const c = await conference();
     const ws = await connect();

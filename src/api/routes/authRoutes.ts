@@ -5,9 +5,21 @@ import { accountFor, type App } from '../App.js';
 import type { Api } from '../http/Api.js';
 import { ok, successBody, Wrapped } from '../http/envelope.js';
 import { AccountParams } from './params.js';
+import { PARTICIPANT_EVENTS } from '../../service/eventFilter.js';
 
 const ApiAuth = Wrapped(Type.Object({ api_key: Type.String({ minLength: 1, maxLength: 256 }) }));
 const NewAccount = Wrapped(Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }));
+const AccountSettings = Wrapped(
+  Type.Object({
+    publish_participant_event: Type.Optional(
+      Type.Union([Type.Array(Type.Enum(PARTICIPANT_EVENTS), { maxItems: PARTICIPANT_EVENTS.length }), Type.Null()], {
+        description: "Kazoo's publish_participant_event: the participant events this account's websocket subscribers get; null or absent: all",
+      }),
+    ),
+  }),
+);
+/** The one named document that holds an account's settings. */
+const SETTINGS = 'settings';
 
 export function authRoutes(api: Api, app: App): void {
   api.put('/v2/api_auth', { schema: { summary: 'Exchange an account API key for an auth token', body: ApiAuth } }, async (req, reply) => {
@@ -63,8 +75,26 @@ export function authRoutes(api: Api, app: App): void {
     },
   );
 
-  api.get('/v2/accounts/:A', { config: { auth: true }, schema: { summary: 'An account', params: AccountParams } }, async (req) => {
-    const account = app.store.account(accountFor(app, req.actorId, req.params.A))!;
-    return ok(req, { id: account.id, name: account.name, created: account.createdAt });
-  });
+  const accountJson = (id: string) => {
+    const account = app.store.account(id)!;
+    return { id: account.id, name: account.name, created: account.createdAt, ...app.store.named('account_settings', id, SETTINGS) };
+  };
+
+  api.get('/v2/accounts/:A', { config: { auth: true }, schema: { summary: 'An account', params: AccountParams } }, async (req) =>
+    ok(req, accountJson(accountFor(app, req.actorId, req.params.A))),
+  );
+
+  api.patch(
+    '/v2/accounts/:A',
+    { config: { auth: true }, schema: { summary: "Change an account's settings: publish_participant_event (null: every event)", params: AccountParams, body: AccountSettings } },
+    async (req) => {
+      const accountId = accountFor(app, req.actorId, req.params.A);
+      const current = app.store.named('account_settings', accountId, SETTINGS) ?? {};
+      const next = { ...current, ...req.body.data } as Record<string, unknown>;
+      if (next.publish_participant_event === null) delete next.publish_participant_event;
+      app.store.putNamed('account_settings', accountId, SETTINGS, next);
+      app.events.forget(accountId);
+      return ok(req, accountJson(accountId));
+    },
+  );
 }
