@@ -41,7 +41,10 @@ int32_t MixKernel::mix(int32_t n, bool confInjectActive) {
   int16_t* shared = b_.output + static_cast<size_t>(b_.capacity) * samples_;
   int32_t& sharedGain = b_.limiterGain[b_.capacity];
   const int32_t sharedGainStart = sharedGain;
+  // Nobody is heard this tick: every listener gets the comfort noise under what else it hears.
+  quiet_ = contributorCount_ == 0 && settings_.comfortNoise > 0;
   copyFrame(acc_.data(), publicSum_.data(), samples_);
+  if (quiet_) addFrame16(acc_.data(), comfortNoise(), samples_);
   if (confInjectActive) addFrame16(acc_.data(), b_.confInject, samples_);
   limitFrame(acc_.data(), shared, sharedGain, limiter_);
 
@@ -158,6 +161,7 @@ void MixKernel::mixListener(int32_t l, bool confInject, int32_t sharedGainStart)
     if (b_.coachOf[coach] != l || excludes(l, coach)) continue;
     addFrame(acc, scaled_.data() + static_cast<size_t>(slot_[coach]) * samples_, samples_);
   }
+  if (quiet_) addFrame16(acc, comfortNoise(), samples_);
   if (confInject) addFrame16(acc, b_.confInject, samples_);
   finishPersonal(l, sharedGainStart);
 }
@@ -188,7 +192,7 @@ void MixKernel::finishPersonal(int32_t l, int32_t sharedGainStart) {
   b_.mode[l] = kModePersonal;
 }
 
-// xorshift32 noise, generated at most once per tick and shared by every deaf listener.
+// xorshift32 noise, generated at most once per tick and shared by every listener that hears it.
 const int16_t* MixKernel::comfortNoise() {
   if (!noiseReady_) {
     const uint32_t span = static_cast<uint32_t>(settings_.comfortNoise) * 2 + 1;

@@ -33,7 +33,7 @@ struct MixBindings {
 
 struct MixSettings {
   int32_t topK = 8;
-  int32_t comfortNoise = 0;  // amplitude of the deaf listener's noise; 0 = silence
+  int32_t comfortNoise = 0;  // amplitude of the noise deaf listeners, and all in a quiet tick, hear; 0 = none
 };
 
 class MixKernel {
@@ -82,6 +82,7 @@ class MixKernel {
   std::vector<int32_t> acc_;            // samples
   std::vector<int16_t> noise_;          // samples
   bool noiseReady_ = false;
+  bool quiet_ = false;                  // this tick: nobody heard, comfort noise for everyone
 
  public:
   void ensureCapacity(int32_t capacity);

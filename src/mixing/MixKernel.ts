@@ -7,7 +7,7 @@ import type { MixBuffers } from './MixBuffers.js';
 export interface KernelSettings {
   /** Most contributors mixed per tick, the loudest (1..64). */
   topK: number;
-  /** Amplitude of the comfort noise a deaf listener hears; 0 for silence. */
+  /** Amplitude of the comfort noise deaf listeners hear, and every listener while nobody is heard; 0 for silence. */
   comfortNoise: number;
 }
 

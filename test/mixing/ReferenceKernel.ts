@@ -70,12 +70,15 @@ export class ReferenceKernel implements Kernel {
 
     const sharedStart = b.limiterGain[b.capacity];
     const shared = this.sumOf(publicSet, scaled);
+    // Nobody heard this tick: every listener hears the comfort noise.
+    const quiet = contributors.length === 0 && this.settings.comfortNoise > 0;
+    let noise: Int16Array | undefined;
+    if (quiet) addInto(shared, (noise ??= this.noise()));
     if (confInject) addInto(shared, b.confInject);
     const sharedState = { gain: b.limiterGain[b.capacity] };
     this.limit(shared, b.shared, sharedState);
     b.limiterGain[b.capacity] = sharedState.gain;
 
-    let noise: Int16Array | undefined;
     for (let l = 0; l < n; l++) {
       const inject = (b.flags[l] & Flag.Inject) !== 0;
       let acc: Int32Array;
@@ -103,6 +106,7 @@ export class ReferenceKernel implements Kernel {
           continue;
         }
         acc = this.sumOf(heard, scaled);
+        if (quiet) addInto(acc, noise!);
         if (confInject) addInto(acc, b.confInject);
       }
       if (inject) addInto(acc, b.inject.subarray(l * S, (l + 1) * S));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../helpers/audio.js';
 import { A, act, confPath, createConference, master, server, useApiServer } from '../helpers/apiSession.js';
-import { closeMembersAfterEach, level, member } from '../helpers/rtpMembers.js';
+import { closeMembersAfterEach, heardSince, level, mark, member } from '../helpers/rtpMembers.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
 useApiServer('31100-31199');
@@ -18,6 +18,24 @@ describe('profile and media controls', () => {
     const l2 = await member(open, null);
     await member(open, 523);
     expect(await level(l2, 523, 800), 'heard through a 16 kHz / 40 ms conference').toBeGreaterThan(-30);
+  }, 20_000);
+
+  it("comfort-noise: while nobody talks, every listener hears the profile's background noise (and none without it)", async () => {
+    const rms = (pcm: Int16Array) => Math.sqrt(pcm.reduce((a, x) => a + x * x, 0) / Math.max(1, pcm.length));
+    const heard = async (profile: Record<string, unknown>) => {
+      const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false, profile })).id;
+      const a = await member(conf, null);
+      await member(conf, null);
+      await sleep(800);
+      const from = mark(a);
+      await sleep(1000);
+      return rms(heardSince(a, from));
+    };
+    const noisy = await heard({ 'comfort-noise': 500 });
+    const silent = await heard({});
+    console.log(`comfort-noise 500: a listener hears RMS ${noisy.toFixed(0)}; without it ${silent.toFixed(0)}`);
+    expect(noisy).toBeGreaterThan(150); // uniform noise of amplitude 500 has an RMS of about 290
+    expect(silent).toBeLessThan(20);
   }, 20_000);
 
   it('a lone participant hears the alone sound until someone joins', async () => {
