@@ -19,6 +19,10 @@ export class ConferenceRules {
   readonly #log: Logger;
   /** The member hearing the alone sound, if any. */
   #alone: number | null = null;
+  /** Whether two have ever been in: alone after that is "alone", before it "the first participant". */
+  #hadCompany = false;
+  /** What a participant hears once its current sound ends (the hold music after a spoken prompt). */
+  readonly #then = new Map<number, string>();
   /** Called once, when the conference begins (Twilio's conference-start). */
   onBegin: () => Promise<void> = async () => {};
 
@@ -146,14 +150,27 @@ export class ConferenceRules {
   /** One active member alone hears the alone sound; it stops when someone joins. */
   async #updateAlone(): Promise<void> {
     const active = this.#active();
+    if (active.length > 1) this.#hadCompany = true;
     if (active.length === 1 && this.#alone !== active[0].participantId) {
-      this.#alone = active[0].participantId;
-      await this.#participant(this.#alone)?.inject(await this.#source(sound(this.#doc, 'alone')));
+      const id = (this.#alone = active[0].participantId);
+      const said = sound(this.#doc, this.#hadCompany ? 'alone' : 'first');
+      // A spoken prompt is said once, then the hold music plays until someone comes.
+      if (said.startsWith('prompt://')) this.#then.set(id, sound(this.#doc, 'moh'));
+      await this.#participant(id)?.inject(await this.#source(said));
     } else if (active.length > 1 && this.#alone !== null) {
       const was = this.#alone;
       this.#alone = null;
+      this.#then.delete(was);
       await this.#participant(was)?.inject(null);
     }
+  }
+
+  /** A participant's own sound ended: what was to follow it, if it still applies. */
+  async playEnded(participantId: number): Promise<void> {
+    const next = this.#then.get(participantId);
+    this.#then.delete(participantId);
+    if (next === undefined || this.#alone !== participantId) return;
+    await this.#safely(async () => void (await this.#participant(participantId)?.inject(await this.#source(next))));
   }
 
   #participant(id: number) {

@@ -351,6 +351,7 @@ export class ConferenceService {
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
       const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media, live.doc));
       live.onLeft = (m, reason) => void rules.left(m, reason);
+      live.onPlayEnd = (participantId) => void rules.playEnded(participantId);
       // Twilio's record-from-start: the recording begins with the conference, once two are in.
       rules.onBegin = async () => {
         if (live.doc.record === true && !this.recordings.active(live)) await this.recordings.start(live, live.doc.trim === 'trim-silence');

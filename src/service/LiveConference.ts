@@ -33,6 +33,8 @@ export class LiveConference {
   onControl: (m: MemberInfo, change: 'muted' | 'unmuted' | 'held' | 'unheld') => void = () => {};
   /** Set by the service: a digit from any participant (members and callers still entering a pin). */
   onDtmf: (participantId: number, digit: string, m: MemberInfo | undefined) => void = () => {};
+  /** Set by the service: what one participant heard (its own injection) has finished. */
+  onPlayEnd: (participantId: number) => void = () => {};
   /** The conference's document as of the latest join. */
   doc: ConferenceDocument;
 
@@ -65,6 +67,7 @@ export class LiveConference {
     });
     conf.on('floor-change', (e) => this.#floor(e));
     conf.on('play-end', (e) => {
+      if (e.participantId !== null) this.onPlayEnd(e.participantId);
       const m = e.participantId === null ? undefined : this.members.get(e.participantId);
       if (m) this.#publish('play-end', m);
       else if (e.participantId === null) this.publishConference('play-end');

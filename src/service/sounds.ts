@@ -9,7 +9,9 @@ export const DEFAULT_SOUNDS = {
   enter: 'tone_stream://%(150,0,880)',
   exit: 'tone_stream://%(150,0,440)',
   moh: 'tone_stream://%(400,400,350,440);loops=-1',
-  alone: 'tone_stream://%(400,400,350,440);loops=-1',
+  // Said once, then the hold music (see ConferenceRules).
+  first: 'prompt://first',
+  alone: 'prompt://alone',
   locked: 'prompt://locked',
   full: 'prompt://full',
   muted: 'prompt://muted',
@@ -26,6 +28,7 @@ const PROFILE_KEY: Record<SoundName, string> = {
   exit: 'exit-sound',
   moh: 'moh-sound',
   alone: 'alone-sound',
+  first: 'first-sound',
   locked: 'locked-sound',
   full: 'max-members-sound',
   muted: 'muted-sound',
@@ -40,7 +43,6 @@ export function sound(doc: Doc, name: SoundName): string {
   if (name === 'full' && typeof doc.max_members_media === 'string') return doc.max_members_media;
   if (name === 'welcome' && typeof doc.welcome_prompt === 'string' && doc.welcome_prompt !== '') return doc.welcome_prompt;
   const own = obj(doc.profile)[PROFILE_KEY[name]];
-  if (name === 'alone' && typeof own !== 'string') return sound(doc, 'moh');
   return typeof own === 'string' && own.length > 0 ? own : DEFAULT_SOUNDS[name];
 }
 

@@ -1,8 +1,9 @@
 // Profile fields and media controls over real RTP against the real server.
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../helpers/audio.js';
-import { A, act, confPath, createConference, master, server, useApiServer } from '../helpers/apiSession.js';
+import { A, act, confPath, createConference, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
 import { closeMembersAfterEach, heardSince, level, mark, member } from '../helpers/rtpMembers.js';
+import { looksLikeSpeech } from '../helpers/speech.js';
 import { WsClient } from '../helpers/serverProcess.js';
 
 useApiServer('31100-31199');
@@ -41,10 +42,16 @@ describe('profile and media controls', () => {
   it('a lone participant hears the alone sound until someone joins', async () => {
     const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false })).id;
     const alone = await member(conf, null);
-    expect(await level(alone, 350, 300), 'alone: hold music by default').toBeGreaterThan(-40);
-    await member(conf, null);
+    const from = mark(alone);
+    expect(await level(alone, 350, 3000), 'alone: hold music by default, after the spoken prompt').toBeGreaterThan(-40);
+    expect(looksLikeSpeech(heardSince(alone, from).subarray(0, 48000 * 1.5)), '"you are the first participant", spoken first').toBe(true);
+    const company = await member(conf, null);
     expect(await level(alone, 350), 'company: it stops').toBeLessThan(-50);
-  }, 20_000);
+    const left = mark(alone);
+    expect((await act(partPath(A, conf, company.id), 'kick')).status).toBe(200);
+    expect(await level(alone, 350, 3500), 'alone again: the hold music, after the spoken prompt').toBeGreaterThan(-40);
+    expect(looksLikeSpeech(heardSince(alone, left).subarray(0, 48000 * 1.5)), '"you are the only participant", spoken').toBe(true);
+  }, 25_000);
 
   it('play can be stopped, and play-start and play-end are emitted', async () => {
     const conf = (await createConference({ member: { join_muted: false }, play_entry_tone: false })).id;

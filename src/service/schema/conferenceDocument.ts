@@ -26,7 +26,8 @@ const name = (description: string) => Type.Optional(Type.String({ maxLength: 128
 /** Conference profile (seed 003): how the mixer runs this conference. */
 export const ConferenceProfile = Type.Object(
   {
-    'alone-sound': sound('Audio that plays while you are alone in the conference'),
+    'alone-sound': sound('Audio that plays while you are alone in the conference (default: spoken, then the hold music)'),
+    'first-sound': sound('Audio the first participant hears (default: "you are the first participant", then the hold music)'),
     'announce-count': integer(0, 10000, 'Play member count to conference when above this threshold'),
     'caller-controls': name('Name of the caller control group'),
     'comfort-noise': integer(0, 4096, 'The volume level of background white noise'),
