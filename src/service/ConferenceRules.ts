@@ -28,11 +28,30 @@ export class ConferenceRules {
 
   readonly #source: (media: string) => Promise<InjectSource>;
 
-  /** `source` turns a tone_stream, media id or URL into something to inject. */
-  constructor(live: LiveConference, log: Logger, source: (media: string) => Promise<InjectSource>) {
+  readonly #announce: (m: MemberInfo, which: 'has_joined' | 'has_left') => Promise<InjectSource | null>;
+
+  /**
+   * `source` turns a tone_stream, media id or URL into something to inject; `announce` gives
+   * "<name> has joined/left" for a member whose name was recorded (play_name), else null.
+   */
+  constructor(
+    live: LiveConference,
+    log: Logger,
+    source: (media: string) => Promise<InjectSource>,
+    announce: (m: MemberInfo, which: 'has_joined' | 'has_left') => Promise<InjectSource | null>,
+  ) {
     this.#live = live;
     this.#log = log;
     this.#source = source;
+    this.#announce = announce;
+  }
+
+  /** What the others hear as a member comes or goes: its name announced, else the entry or exit tone. */
+  async #comingOrGoing(m: MemberInfo, which: 'entry' | 'exit'): Promise<InjectSource | null> {
+    const named = await this.#announce(m, which === 'entry' ? 'has_joined' : 'has_left');
+    if (named) return named;
+    const tone = toneFor(this.#doc, which, m.flags.beep);
+    return tone ? this.#source(tone) : null;
   }
 
   get #doc(): ConferenceDocument {
@@ -53,8 +72,8 @@ export class ConferenceRules {
         return;
       }
       if (this.#isStarter(m)) await this.#releaseWaiting();
-      const entry = toneFor(this.#doc, 'entry', m.flags.beep);
-      if (entry && this.#active().length > 1) await this.#live.conf.inject(await this.#source(entry));
+      const entry = this.#active().length > 1 ? await this.#comingOrGoing(m, 'entry') : null;
+      if (entry) await this.#live.conf.inject(entry);
       if (this.#doc.play_welcome === true) await this.#participant(m.participantId)?.inject(await this.#source(sound(this.#doc, 'welcome')));
       else await this.#announceCount(m);
       await this.#updateAlone();
@@ -76,8 +95,8 @@ export class ConferenceRules {
         const leaving = others.filter((o) => o.flags.leaveWhenLastMarkedLeave);
         await Promise.allSettled(leaving.map((o) => this.#participant(o.participantId)?.kick('conference-closed')));
       }
-      const exit = toneFor(this.#doc, 'exit', m.flags.beep);
-      if (exit && this.#active().length > 0) await this.#live.conf.inject(await this.#source(exit));
+      const exit = this.#active().length > 0 ? await this.#comingOrGoing(m, 'exit') : null;
+      if (exit) await this.#live.conf.inject(exit);
       await this.#updateAlone();
     });
   }

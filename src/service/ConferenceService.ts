@@ -19,6 +19,7 @@ import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
 import { PinEntry } from './PinEntry.js';
+import { NameRecorder } from './NameRecorder.js';
 import { languageOf, PromptLibrary } from './prompts/PromptLibrary.js';
 import type { PromptName } from './prompts/promptTexts.js';
 
@@ -47,6 +48,7 @@ export class ConferenceService {
 
   readonly #resolveMedia: MediaResolver | undefined;
   readonly #prompts: PromptLibrary;
+  readonly #names: NameRecorder;
   readonly #named: NamedLookup | undefined;
   /** A member's DTMF digit (its caller controls); set by whoever wires the command table to this service. */
   memberDigit: MemberDigitHandler | undefined;
@@ -62,6 +64,7 @@ export class ConferenceService {
     this.#log = log;
     this.recordings = new Recordings(dataDir);
     this.#prompts = new PromptLibrary({ cacheDir: join(dataDir, 'prompts') });
+    this.#names = new NameRecorder(join(dataDir, 'names'), this.#prompts);
     this.#resolveMedia = resolveMedia;
   }
 
@@ -132,6 +135,13 @@ export class ConferenceService {
           this.#pinEntries.set(`${k}#${participant.id}`, new PinEntry(participant.id, req, callId));
           return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
         }
+        if (doc.play_name === true) {
+          // The caller says its name first (seconds): the join answers now, and it is still
+          // joining (pending) until admitted.
+          live.pending++;
+          void this.#admitNamed(live, participant, req, callId, moderator).finally(() => live.pending--);
+          return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
+        }
         await this.#admit(live, participant.id, req, callId, moderator);
       } catch (err) {
         await participant?.kick('removed');
@@ -171,7 +181,19 @@ export class ConferenceService {
   }
 
   /** Makes a joined participant a member: its role's controls, the rules, add-member. */
-  async #admit(live: LiveConference, participantId: number, req: JoinRequest, callId: string, moderator: boolean): Promise<void> {
+  /** Admits a caller, asking for and recording its name first when the document says play_name. */
+  async #admitNamed(live: LiveConference, participant: Participant, req: JoinRequest, callId: string, moderator: boolean): Promise<void> {
+    let namePath: string | undefined;
+    try {
+      if (live.doc.play_name === true) namePath = await this.#names.record(live, participant, callId, languageOf(live.doc.language));
+      await this.#admit(live, participant.id, req, callId, moderator, namePath);
+    } catch (err) {
+      this.#log.warn({ conferenceId: live.id, participantId: participant.id, err: String(err) }, 'admission failed');
+      await participant.kick('removed').catch(() => {});
+    }
+  }
+
+  async #admit(live: LiveConference, participantId: number, req: JoinRequest, callId: string, moderator: boolean, namePath?: string): Promise<void> {
     const participant = live.conf.participant(participantId);
     if (!participant) throw new NotFoundError('participant', participantId);
     const flags: MemberFlags = {
@@ -199,6 +221,7 @@ export class ConferenceService {
       muteDetect: false,
       flags,
       waiting,
+      namePath,
     };
     live.register(info);
     await rules.joined(info);
@@ -217,7 +240,7 @@ export class ConferenceService {
       if (verdict === 'retry') return void (await participant.inject(await this.source(live.accountId, sound(live.doc, 'badPin'), live.doc)));
       this.#pinEntries.delete(pinKey);
       if (verdict === 'reject') return void (await participant.kick('kicked'));
-      await this.#admit(live, participantId, entry.request, entry.callId, verdict === 'moderator');
+      await this.#admitNamed(live, participant, entry.request, entry.callId, verdict === 'moderator');
     } catch (err) {
       this.#log.warn({ conferenceId: live.id, participantId, err: String(err) }, 'dtmf handling failed');
     }
@@ -349,7 +372,9 @@ export class ConferenceService {
     const start = (async () => {
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc), tenant: accountId });
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
-      const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media, live.doc));
+      const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media, live.doc), async (m, which) =>
+        m.namePath ? { kind: 'file', path: await this.#names.announcement(m.namePath, languageOf(live.doc.language), which) } : null,
+      );
       live.onLeft = (m, reason) => void rules.left(m, reason);
       live.onPlayEnd = (participantId) => void rules.playEnded(participantId);
       // Twilio's record-from-start: the recording begins with the conference, once two are in.

@@ -17,6 +17,8 @@ export interface MemberInfo {
   flags: MemberFlags;
   /** Held until a moderator (or a start-on-enter participant) arrives. */
   waiting: boolean;
+  /** The caller's recorded name (play_name), 48 kHz PCM. */
+  namePath?: string | undefined;
 }
 
 export interface MemberFlags {

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { LiveConference } from './LiveConference.js';
+import { wavDurationMs, whenWavComplete } from './wavFiles.js';
 
 export interface RecordingInfo {
   name: string;
@@ -54,12 +54,7 @@ export class Recordings {
 
   /** record-complete, with the size and duration, once the media thread has written the WAV header. */
   async #completed(live: LiveConference, file: string, path: string): Promise<void> {
-    const deadline = Date.now() + COMPLETE_WAIT_MS;
-    let info = complete(path);
-    while (!info && Date.now() < deadline) {
-      await delay(50);
-      info = complete(path);
-    }
+    const info = await whenWavComplete(path);
     live.publishConference('record-complete', { recording: file, bytes: info?.bytes ?? 0, duration_ms: info?.durationMs ?? 0 });
   }
 
@@ -75,7 +70,7 @@ export class Recordings {
       .map((name) => {
         const path = join(dir, name);
         const st = statSync(path);
-        return { name, bytes: st.size, duration_ms: durationMs(path, st.size), created: st.mtime.toISOString() };
+        return { name, bytes: st.size, duration_ms: wavDurationMs(path, st.size), created: st.mtime.toISOString() };
       });
   }
 
@@ -92,38 +87,3 @@ export class Recordings {
 }
 
 const keyOf = (live: LiveConference) => `${live.accountId}/${live.id}`;
-
-/** How long a finished recording may take to get its final header (writes still landing, trimming). */
-const COMPLETE_WAIT_MS = 5000;
-
-/** The file's size and duration once its header says what the file holds (the recorder wrote it last). */
-function complete(path: string): { bytes: number; durationMs: number } | undefined {
-  try {
-    const size = statSync(path).size;
-    const header = wavHeader(path);
-    if (header.length < 44 || header.readUInt32LE(40) !== size - 44) return undefined;
-    return { bytes: size, durationMs: durationMs(path, size) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Duration from the WAV header's rate and data size (a recording still running reads 0). */
-function durationMs(path: string, size: number): number {
-  const header = wavHeader(path);
-  if (header.length < 44 || header.toString('ascii', 0, 4) !== 'RIFF') return 0;
-  const rate = header.readUInt32LE(24);
-  const data = Math.min(header.readUInt32LE(40), size - 44);
-  return rate > 0 ? Math.round((data / 2 / rate) * 1000) : 0;
-}
-
-/** The first 44 bytes of a file (fewer if it is shorter). */
-function wavHeader(path: string): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const header = Buffer.alloc(44);
-    return header.subarray(0, readSync(fd, header, 0, 44, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
