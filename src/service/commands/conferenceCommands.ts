@@ -38,7 +38,7 @@ export const conferenceCommands: Command[] = [
   command({
     name: 'play',
     target: 'conference',
-    description: 'Play media to every participant: a tone_stream:// string (media ids and URLs: 501 until the media store exists)',
+    description: 'Play media to every participant: a media id, an allowed http(s) URL or a tone_stream:// string',
     data: MediaId,
     run: async ({ service, accountId, doc }, data) => {
       await service.play(accountId, doc.id, null, data.media_id);

@@ -56,6 +56,17 @@ export const STATUS_CALLBACK_EVENTS = [
   'participant-hold', 'participant-unhold', 'participant-speech-start', 'participant-speech-stop',
 ] as const;
 
+/** A callback URL of the document with its method and the events it asks for. */
+const callback = (events: readonly string[], description: string, eventsDescription: string) =>
+  Type.Object(
+    {
+      url: Type.String({ minLength: 8, maxLength: 2048, description: 'An http(s) URL (public addresses only, unless --fetch-allow)' }),
+      method: Type.Optional(Type.Enum(['POST', 'GET'], { default: 'POST' })),
+      events: Type.Optional(Type.Array(Type.Enum(events), { maxItems: events.length, description: eventsDescription })),
+    },
+    { description },
+  );
+
 /** The recording states a recordingStatusCallback may ask for. */
 export const RECORDING_STATUS_EVENTS = ['in-progress', 'completed', 'absent'] as const;
 
@@ -94,26 +105,10 @@ export const ConferenceDocument = Type.Object(
     record: Type.Optional(Type.Boolean({ description: 'Record the conference from its start, once two parties are in (Twilio record-from-start)' })),
     trim: Type.Optional(Type.Enum(['trim-silence', 'do-not-trim'], { description: "Twilio's trim: cut leading and trailing silence from the record-from-start recording" })),
     recording_status_callback: Type.Optional(
-      Type.Object(
-        {
-          url: Type.String({ minLength: 8, maxLength: 2048, description: 'http(s) URL told when the recording starts and when it is complete' }),
-          method: Type.Optional(Type.Enum(['POST', 'GET'], { default: 'POST' })),
-          events: Type.Optional(Type.Array(Type.Enum(RECORDING_STATUS_EVENTS), { maxItems: 3, description: 'Which: in-progress, completed, absent; completed when absent' })),
-        },
-        { description: 'SignalWire/Twilio recordingStatusCallback, recordingStatusCallbackMethod and recordingStatusCallbackEvent' },
-      ),
+      callback(RECORDING_STATUS_EVENTS, 'SignalWire/Twilio recordingStatusCallback, recordingStatusCallbackMethod and recordingStatusCallbackEvent', 'Which: in-progress, completed, absent; completed when absent'),
     ),
     event_callback_url: Type.Optional(Type.String({ minLength: 8, maxLength: 2048, description: 'SignalWire eventCallbackUrl: POSTed when the conference ends' })),
-    status_callback: Type.Optional(
-      Type.Object(
-        {
-          url: Type.String({ minLength: 8, maxLength: 2048, description: 'http(s) URL receiving Twilio-style status callbacks' }),
-          method: Type.Optional(Type.Enum(['POST', 'GET'], { default: 'POST' })),
-          events: Type.Optional(Type.Array(Type.Enum(STATUS_CALLBACK_EVENTS), { maxItems: 10, description: 'Events to send; all of them when absent' })),
-        },
-        { description: 'SignalWire/Twilio statusCallback' },
-      ),
-    ),
+    status_callback: Type.Optional(callback(STATUS_CALLBACK_EVENTS, 'SignalWire/Twilio statusCallback', 'Events to send; all of them when absent')),
   },
   { description: 'Schema for conferences' },
 );

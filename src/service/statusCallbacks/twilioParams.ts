@@ -2,20 +2,10 @@
 // which StatusCallbackEvent, how a document's `status_callback` is read, and the request
 // parameters in Twilio's names.
 import type { ConferenceEventOut } from '../EventSink.js';
+import { STATUS_CALLBACK_EVENTS } from '../schema/conferenceDocument.js';
 import type { CallbackRequest } from './httpAttempt.js';
 
-export const STATUS_CALLBACK_EVENTS = [
-  'conference-start',
-  'conference-end',
-  'participant-join',
-  'participant-leave',
-  'participant-mute',
-  'participant-unmute',
-  'participant-hold',
-  'participant-unhold',
-  'participant-speech-start',
-  'participant-speech-stop',
-] as const;
+export { STATUS_CALLBACK_EVENTS };
 
 export type StatusCallbackEvent = (typeof STATUS_CALLBACK_EVENTS)[number];
 
