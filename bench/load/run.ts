@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
     server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: {
       ROOMTONE_WORKERS: String(opts.workers),
+      ROOMTONE_SIP_PORT: '0',
       // A load run joins hundreds of participants into one conference with one token at once.
       ROOMTONE_JOINS_PER_CONFERENCE: '10000',
       ROOMTONE_REQUESTS_PER_TOKEN: '100000',

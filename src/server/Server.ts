@@ -8,11 +8,14 @@ import { createHttpApi } from '../api/http/httpApi.js';
 import { HTTP_STATUS } from '../api/http/httpStatus.js';
 import { Metrics } from '../api/metrics/Metrics.js';
 import { EventHub } from '../api/ws/EventHub.js';
-import { numbersOf, XivoHub } from '../api/ws/xivo/XivoHub.js';
+import { XivoHub } from '../api/ws/xivo/XivoHub.js';
+import { numbersOf } from '../service/conferenceOptions.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
 import { RoomtoneError } from '../errors.js';
+import { SipDoor } from '../sip/SipDoor.js';
+import type { ConferenceDocument } from '../service/ServiceTypes.js';
 import { applyControl } from '../service/applyControl.js';
 import { EventFilter } from '../service/eventFilter.js';
 import { runCommand, targetOf } from '../service/commands/commands.js';
@@ -32,13 +35,15 @@ export class Server {
   readonly #http: HttpServer;
   readonly #ws: WebsocketApi;
   readonly #callbacks: StatusCallbacks;
+  readonly #sip: SipDoor | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(app: App, http: HttpServer, ws: WebsocketApi, callbacks: StatusCallbacks) {
+  private constructor(app: App, http: HttpServer, ws: WebsocketApi, callbacks: StatusCallbacks, sip: SipDoor | undefined) {
     this.app = app;
     this.#http = http;
     this.#ws = ws;
     this.#callbacks = callbacks;
+    this.#sip = sip;
   }
 
   static async start(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<Server> {
@@ -101,6 +106,7 @@ export class Server {
     const service = new ConferenceService(
       engine,
       (e) => {
+        sip?.onEvent(e);
         if (events.publishes(e)) {
           hub.publish(e);
           xivo.publish(e);
@@ -150,7 +156,10 @@ export class Server {
     let ready: typeof api;
     await createHttpApi(app, { server: http, attach: (h) => (ready = h) });
     api = ready;
-    const server = new Server(app, http, ws, callbacks);
+    const sip = config.sip
+      ? new SipDoor(config.sip, { service, log, conferenceByNumber: (number) => conferenceByDialledNumber(store, number) })
+      : undefined;
+    const server = new Server(app, http, ws, callbacks, sip);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;
   }
@@ -167,6 +176,7 @@ export class Server {
       const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       this.#http.closeIdleConnections();
       await this.#ws.close();
+      this.#sip?.close();
       await this.app.service.shutdown();
       await this.#callbacks.close();
       await this.app.engine.close();
@@ -201,10 +211,16 @@ function ensureMaster(store: Store, config: ServerConfig, log: Logger): void {
   }
 }
 
+/** The conference a SIP caller dialled: by one of its numbers, or `conference-{id}`, in any account. */
+function conferenceByDialledNumber(store: Store, number: string): { accountId: string; doc: ConferenceDocument } | undefined {
+  if (number.startsWith('conference-')) return store.conferenceAnywhere(number.slice('conference-'.length));
+  return store.conferencesMentioning(number).find(({ doc }) => numbersOf(doc.id, doc).includes(number));
+}
+
 /** Who is in the account's conference that answers to `number` now (for a XiVO subscriber's roster). */
 function conferenceByNumber(app: App, accountId: string, number: string): Record<string, unknown>[] {
   const docs = [...app.store.listConferences(accountId), ...[...app.adhoc.entries()].filter(([k]) => k.startsWith(`${accountId}/`)).map(([, d]) => d)];
-  const doc = docs.find((d) => numbersOf(d.id, d).includes(number));
+  const doc = docs.find((d) => d.id === number || numbersOf(d.id, d).includes(number));
   return (doc && app.service.live(accountId, doc.id)?.participantsNow()) ?? [];
 }
 

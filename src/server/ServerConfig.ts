@@ -53,6 +53,17 @@ export interface ServerConfig {
   tls: { cert: string; key: string } | undefined;
   /** Where clients reach the API (recording URLs in callbacks); undefined: the server's own address. */
   publicUrl: string | undefined;
+  /** The SIP door; undefined when --sip-port is 0. */
+  sip: SipSettings | undefined;
+}
+
+export interface SipSettings {
+  host: string;
+  port: number;
+  publicAddress: string;
+  udp: boolean;
+  tcp: boolean;
+  allow: string[];
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -87,6 +98,11 @@ export const SETTINGS = [
   { key: 'tlsCert', flag: 'tls-cert', env: 'ROOMTONE_TLS_CERT', help: 'PEM certificate file: serve HTTPS and WSS (with --tls-key)', default: undefined },
   { key: 'tlsKey', flag: 'tls-key', env: 'ROOMTONE_TLS_KEY', help: 'PEM private key file for --tls-cert', default: undefined },
   { key: 'workers', flag: 'workers', env: 'ROOMTONE_WORKERS', help: 'media worker threads (0 = main thread)', default: String(availableParallelism()) },
+  { key: 'sipHost', flag: 'sip-host', env: 'ROOMTONE_SIP_HOST', help: 'SIP listen address', default: '127.0.0.1' },
+  { key: 'sipPort', flag: 'sip-port', env: 'ROOMTONE_SIP_PORT', help: 'SIP port, UDP and TCP (0 turns SIP off)', default: '5060' },
+  { key: 'sipTransports', flag: 'sip-transports', env: 'ROOMTONE_SIP_TRANSPORTS', help: 'SIP transports: udp, tcp or both', default: 'udp,tcp' },
+  { key: 'sipPublicAddress', flag: 'sip-public-address', env: 'ROOMTONE_SIP_PUBLIC_ADDRESS', help: 'address in SIP Contact and Via (behind NAT)', default: undefined },
+  { key: 'sipAllow', flag: 'sip-allow', env: 'ROOMTONE_SIP_ALLOW', help: 'CIDR ranges whose SIP calls are taken, comma-separated', default: '127.0.0.0/8' },
   { key: 'publicUrl', flag: 'public-url', env: 'ROOMTONE_PUBLIC_URL', help: "the API's address as clients reach it (RecordingUrl in callbacks)", default: undefined },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
@@ -129,6 +145,7 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
     fetchAllow,
     tls: tlsFiles(raw.tlsCert, raw.tlsKey),
     publicUrl: publicUrlOf(raw.publicUrl),
+    sip: sipSettings(raw),
     quotas: {
       conferences: intSetting(raw, 'quotaConferences', 1, 10_000_000),
       documentBytes: intSetting(raw, 'quotaDocumentBytes', 1024, 16 * 1024 * 1024),
@@ -196,4 +213,17 @@ function publicUrlOf(value: string | undefined): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('public-url', 'must be http(s)');
   return url.href.replace(/\/+$/, '');
+}
+
+function sipSettings(raw: Record<string, string | undefined>): SipSettings | undefined {
+  const port = intSetting(raw, 'sipPort', 0, 65535);
+  if (port === 0) return undefined;
+  const transports = listSetting(raw, 'sipTransports').map((t) => t.toLowerCase());
+  if (transports.length === 0 || transports.some((t) => t !== 'udp' && t !== 'tcp')) {
+    throw new InvalidArgumentError(envName('sipTransports'), 'must be udp, tcp or udp,tcp');
+  }
+  const allow = listSetting(raw, 'sipAllow');
+  for (const range of allow) parseCidr(range, envName('sipAllow'));
+  const host = raw.sipHost!;
+  return { host, port, publicAddress: raw.sipPublicAddress || host, udp: transports.includes('udp'), tcp: transports.includes('tcp'), allow };
 }

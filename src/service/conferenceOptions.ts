@@ -34,3 +34,9 @@ export function pins(doc: Doc, moderator: boolean): string[] {
   const list = obj(doc[moderator ? 'moderator' : 'member']).pins;
   return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
 }
+
+/** The numbers a conference answers to: conference_numbers, member and moderator numbers, and `conference-{id}`. */
+export function numbersOf(id: string, doc: Doc): string[] {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return [`conference-${id}`, ...list(doc.conference_numbers), ...list(obj(doc.member).numbers), ...list(obj(doc.moderator).numbers)];
+}

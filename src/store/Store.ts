@@ -303,6 +303,19 @@ export class Store {
     return { rows, nextStartKey };
   }
 
+  /** Conferences of any account whose document mentions `text` as a JSON string (candidates for a number). */
+  conferencesMentioning(text: string): { accountId: string; doc: ConferenceDoc }[] {
+    const pattern = `%${JSON.stringify(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = this.sql("SELECT id, account_id, doc FROM conferences WHERE doc LIKE ? ESCAPE '\\' ORDER BY seq LIMIT 100").all(pattern) as { id: string; account_id: string; doc: string }[];
+    return rows.map((r) => ({ accountId: r.account_id, doc: toDoc(r.id, r.doc) }));
+  }
+
+  /** A conference by id, in whichever account holds it. */
+  conferenceAnywhere(id: string): { accountId: string; doc: ConferenceDoc } | undefined {
+    const row = this.sql('SELECT account_id, doc FROM conferences WHERE id = ?').get(id) as { account_id: string; doc: string } | undefined;
+    return row ? { accountId: row.account_id, doc: toDoc(id, row.doc) } : undefined;
+  }
+
   countConferences(accountId: string): number {
     return (this.sql('SELECT COUNT(*) AS n FROM conferences WHERE account_id = ?').get(accountId) as { n: number }).n;
   }

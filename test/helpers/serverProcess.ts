@@ -161,6 +161,8 @@ async function startOnce(o: StartOptions, port: number): Promise<ServerProcess> 
     ROOMTONE_WORKERS: '1',
     ROOMTONE_RTP_PORTS: o.rtpPorts,
     ROOMTONE_LOG_LEVEL: 'warn',
+    // Several servers may run at once: SIP only where a test asks for it, on a port of its own.
+    ROOMTONE_SIP_PORT: '0',
     ...o.env,
   };
   if (masterApiKey === undefined) delete env.ROOMTONE_MASTER_API_KEY;

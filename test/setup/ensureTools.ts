@@ -18,6 +18,8 @@ export const TOOLS: Record<string, Tool> = {
   },
   chromium: { check: ['chromium', '--version'], packages: ['chromium'] },
   openssl: { check: ['openssl', 'version'], packages: ['openssl'] },
+  // sipp has no option that exits 0 without calling: dpkg says whether it is there.
+  sipp: { check: ['dpkg-query', '-W', '-f=${Status}', 'sip-tester'], packages: ['sip-tester'] },
 };
 
 export function installLine(names: string[] = Object.keys(TOOLS)): string {

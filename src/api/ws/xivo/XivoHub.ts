@@ -3,18 +3,12 @@
 // participant it says it is (`as_participant`). Each subscription keeps the conference's
 // roster (a snapshot at subscribe, then the events), since CONFERENCEEVENT lists everyone.
 import type { EventSink, HubEvent } from '../EventHub.js';
+import { numbersOf } from '../../../service/conferenceOptions.js';
 import { conferenceEvent, participantEvent, xivoEventType, xivoParticipant, type ConferenceRef } from './xivoMessages.js';
 
 type Data = Record<string, unknown>;
 
 export const XIVO_PREFIX = 'xivo.conference.';
-
-/** The numbers a conference document answers to (conference_numbers, member/moderator numbers), and its id. */
-export function numbersOf(conferenceId: string, doc: Data | undefined): string[] {
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  const role = (k: string) => list(((doc?.[k] ?? {}) as Data).numbers);
-  return [conferenceId, ...list(doc?.conference_numbers), ...role('member'), ...role('moderator')];
-}
 
 export class XivoSubscription {
   /** Participant id → its latest data (kazooParticipant's fields). */
@@ -65,7 +59,7 @@ export class XivoHub {
   publish(e: HubEvent & { doc?: Data }): void {
     const set = this.#byAccount.get(e.accountId);
     if (!set || !xivoEventType(e.name)) return;
-    const numbers = numbersOf(e.conferenceId, e.doc);
+    const numbers = [e.conferenceId, ...numbersOf(e.conferenceId, e.doc ?? {})];
     for (const sub of [...set]) if (numbers.includes(sub.number)) sub.deliver(e);
   }
 }
