@@ -114,6 +114,19 @@ describe('SIP dial-in', () => {
     expect(code, output).toBe(0); // the scenario received our BYE and answered it
   }, 40_000);
 
+  it('a number reaches one conference: claiming another conference\'s number, in any account, is a 409 naming the field', async () => {
+    const first = await server.api('PUT', `/v2/accounts/${A}/conferences`, { data: { name: 'owner', member: { numbers: ['4300'] } } }, token);
+    expect(first.status, first.text).toBe(201);
+    const clash = await server.api('PUT', `/v2/accounts/${A}/conferences`, { data: { name: 'thief', conference_numbers: ['4300'] } }, token);
+    expect(clash.status).toBe(409);
+    expect(clash.body.data['conference_numbers'].unique.target).toBe('4300');
+    // Another account may not take it either; re-saving the owner keeps its own number.
+    const b = await server.api('PUT', '/v2/accounts', { data: { name: 'tenant' } }, token);
+    const bToken = (await server.login(b.body.data.api_key)).token;
+    expect((await server.api('PUT', `/v2/accounts/${b.body.data.id}/conferences`, { data: { name: 'x', moderator: { numbers: ['4300'] } } }, bToken)).status).toBe(409);
+    expect((await server.api('POST', `/v2/accounts/${A}/conferences/${first.body.data.id}`, { data: { name: 'owner', member: { numbers: ['4300'] } } }, token)).status).toBe(200);
+  });
+
   it('a source outside --sip-allow is refused with 403', async () => {
     const restricted = await startServer({ rtpPorts: '31690-31699', env: { ROOMTONE_SIP_PORT: String(SIP_PORT + 1), ROOMTONE_SIP_ALLOW: '10.0.0.0/8' } });
     try {

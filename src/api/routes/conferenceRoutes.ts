@@ -8,6 +8,7 @@ import { accountFor, readOnlyOf, scopeOf, type App } from '../App.js';
 import type { Api } from '../http/Api.js';
 import { ok, Wrapped } from '../http/envelope.js';
 import { pageEnvelope, pageOf, PageQuery } from '../http/pagination.js';
+import { checkNumbersFree } from '../conferenceNumbers.js';
 import { checkConferenceCount, checkDocumentSize } from '../quotas.js';
 import { actionRoute } from './actionRoute.js';
 import { AccountParams, ConferenceParams } from './params.js';
@@ -79,6 +80,7 @@ export function conferenceRoutes(api: Api, app: App): void {
       const data = clientFields(req.body.data);
       checkDocumentSize(data, app.quotas);
       checkConferenceCount(app.store, a, app.quotas);
+      checkNumbersFree(app.store, undefined, data);
       reply.code(201);
       return ok(req, app.store.createConference(a, data));
     },
@@ -100,6 +102,7 @@ export function conferenceRoutes(api: Api, app: App): void {
       const a = accountFor(app, req.actorId, req.params.A);
       const data = clientFields(req.body.data);
       checkDocumentSize(data, app.quotas);
+      checkNumbersFree(app.store, req.params.C, data);
       const doc = app.store.replaceConference(a, req.params.C, data);
       if (!doc) throw new NotFoundError('conference', req.params.C);
       return ok(req, doc);
@@ -120,6 +123,7 @@ export function conferenceRoutes(api: Api, app: App): void {
       // The merged document is what is stored, so it is what the document schema checks.
       const data = clientFields(validated(DocumentBody, { data: merge(base, req.body.data as Record<string, unknown>) }).data);
       checkDocumentSize(data, app.quotas);
+      checkNumbersFree(app.store, req.params.C, data);
       return ok(req, app.store.replaceConference(a, req.params.C, data));
     },
   );
