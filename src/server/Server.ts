@@ -13,7 +13,7 @@ import { numbersOf } from '../service/conferenceOptions.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
-import { RoomtoneError } from '../errors.js';
+import { InvalidStateError, RoomtoneError } from '../errors.js';
 import { SipDoor } from '../sip/SipDoor.js';
 import type { ConferenceDocument } from '../service/ServiceTypes.js';
 import { applyControl } from '../service/applyControl.js';
@@ -155,10 +155,20 @@ export class Server {
     // fastify hands over its handler when it is created; requests reach it once it is ready.
     let ready: typeof api;
     await createHttpApi(app, { server: http, attach: (h) => (ready = h) });
-    api = ready;
     const sip = config.sip
       ? new SipDoor(config.sip, { service, log, conferenceByNumber: (number) => conferenceByDialledNumber(store, number) })
       : undefined;
+    try {
+      await sip?.listening;
+    } catch (err) {
+      sip?.close();
+      await engine.close();
+      store.close();
+      http.close();
+      throw new InvalidStateError(`SIP cannot listen on ${config.sip!.host}:${config.sip!.port} (${(err as Error).message}); --sip-port 0 turns SIP off`);
+    }
+    // Served only once every door listens: a server that cannot take SIP never answers health.
+    api = ready;
     const server = new Server(app, http, ws, callbacks, sip);
     log.info({ url: server.url, dataDir: config.dataDir, workers: config.workers, rtpPorts: config.rtpPorts }, 'roomtone listening');
     return server;

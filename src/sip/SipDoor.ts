@@ -43,12 +43,14 @@ export class SipDoor {
   readonly #options: SipDoorOptions;
   readonly #allow: Cidr[];
   readonly #dialogs = new Map<string, Dialog>();
+  /** Resolves once the SIP sockets listen; rejects when they cannot (a port in use). */
+  readonly listening: Promise<void>;
 
   constructor(options: SipDoorOptions, deps: SipDoorDeps) {
     this.#options = options;
     this.#deps = deps;
     this.#allow = options.allow.map((c) => parseCidr(c, 'sip-allow'));
-    this.#stack = createSipStack(
+    const started = createSipStack(
       {
         address: options.host,
         port: options.port,
@@ -60,7 +62,10 @@ export class SipDoor {
         logger: { error: (e) => deps.log.warn({ err: String(e) }, 'sip stack error') },
       },
       (rq, remote) => void this.#onRequest(rq, remote).catch((err) => deps.log.warn({ err: String(err), method: rq.method }, 'sip request failed')),
+      (err) => deps.log.warn({ err: String(err) }, 'sip socket error'),
     );
+    this.#stack = started.stack;
+    this.listening = started.listening;
   }
 
   /** Calls in progress. */
@@ -115,7 +120,13 @@ export class SipDoor {
     const callId = rq.headers['call-id'];
     if (this.#dialogs.has(callId)) return; // a retransmission: the transaction layer answers it
     const user = parseUri(rq.uri ?? '')?.user;
-    const target = user === undefined ? undefined : this.#deps.conferenceByNumber(decodeURIComponent(user));
+    let number: string | undefined;
+    try {
+      number = user === undefined ? undefined : decodeURIComponent(user);
+    } catch {
+      return this.#respond(rq, 400, 'Bad Request');
+    }
+    const target = number === undefined || number.length > 64 ? undefined : this.#deps.conferenceByNumber(number);
     if (!target) return this.#respond(rq, 404, 'Not Found');
     this.#respond(rq, 100, 'Trying');
     const from = rq.headers.from;

@@ -1,6 +1,8 @@
 // The `sip` package (RFC 3261 parsing, UDP/TCP transports and transactions), typed: the one
 // module that loads it. Messages are its plain objects; the dialog layer above is roomtone's.
+import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 
 export interface SipUri {
   schema?: string;
@@ -71,7 +73,39 @@ interface SipModule {
 
 const sip = createRequire(import.meta.url)('sip') as SipModule;
 
-export const createSipStack = (options: SipStackOptions, onRequest: (rq: SipMessage, remote: Remote) => void): SipStack => sip.create(options, onRequest);
+/** A stack, and when its sockets listen (or why they could not). */
+export interface StartedStack {
+  stack: SipStack;
+  listening: Promise<void>;
+}
+
+/**
+ * Creates the stack. The package gives its UDP socket and TCP server no 'error' listener, so a
+ * port in use, or a send the kernel refuses, would be an uncaught error that ends the process:
+ * the sockets it makes here are caught as they are created and given one (`onError`), and
+ * their binding is awaited.
+ */
+export function createSipStack(options: SipStackOptions, onRequest: (rq: SipMessage, remote: Remote) => void, onError: (err: Error) => void): StartedStack {
+  const sockets: { once(event: 'listening', f: () => void): unknown; once(event: 'error', f: (e: Error) => void): unknown }[] = [];
+  const createSocket = dgram.createSocket;
+  const createServer = net.createServer;
+  const watch = <T extends { on(event: 'error', f: (e: Error) => void): unknown }>(made: T): T => {
+    made.on('error', onError);
+    sockets.push(made as unknown as (typeof sockets)[number]);
+    return made;
+  };
+  (dgram as { createSocket: unknown }).createSocket = (...args: Parameters<typeof dgram.createSocket>) => watch(createSocket(...args));
+  (net as { createServer: unknown }).createServer = (...args: Parameters<typeof net.createServer>) => watch(createServer(...args));
+  let stack: SipStack;
+  try {
+    stack = sip.create(options, onRequest);
+  } finally {
+    (dgram as { createSocket: unknown }).createSocket = createSocket;
+    (net as { createServer: unknown }).createServer = createServer;
+  }
+  const listening = Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => (s.once('listening', resolve), s.once('error', reject))))).then(() => {});
+  return { stack, listening };
+}
 export const makeResponse = (rq: SipMessage, status: number, reason?: string): SipMessage => sip.makeResponse(rq, status, reason);
 export const stringifyUri = (uri: SipUri): string => sip.stringifyUri(uri);
 export const parseUri = (uri: string): SipUri | undefined => {

@@ -127,6 +127,17 @@ describe('SIP dial-in', () => {
     expect((await server.api('POST', `/v2/accounts/${A}/conferences/${first.body.data.id}`, { data: { name: 'owner', member: { numbers: ['4300'] } } }, token)).status).toBe(200);
   });
 
+  it('a SIP port in use stops the server at start, with a message naming --sip-port (no uncaught socket error)', async () => {
+    const holder = createSocket('udp4');
+    await new Promise<void>((r) => holder.bind(SIP_PORT + 2, '127.0.0.1', r));
+    try {
+      const attempt = startServer({ rtpPorts: '31690-31699', env: { ROOMTONE_SIP_PORT: String(SIP_PORT + 2) }, startTimeoutMs: 8000 });
+      await expect(attempt).rejects.toThrow(/SIP cannot listen on 127\.0\.0\.1:35062 .*--sip-port 0 turns SIP off/s);
+    } finally {
+      holder.close();
+    }
+  }, 30_000);
+
   it('a source outside --sip-allow is refused with 403', async () => {
     const restricted = await startServer({ rtpPorts: '31690-31699', env: { ROOMTONE_SIP_PORT: String(SIP_PORT + 1), ROOMTONE_SIP_ALLOW: '10.0.0.0/8' } });
     try {
