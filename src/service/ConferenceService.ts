@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
-import { ConflictError, ForbiddenError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
 import { sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { InjectSource } from '../host/specs.js';
@@ -180,7 +180,6 @@ export class ConferenceService {
     if (n >= limit) throw new QuotaError('participants', limit, `the account has ${n} participants in its conferences, its quota`, 'rate_limited');
   }
 
-  /** Makes a joined participant a member: its role's controls, the rules, add-member. */
   /** Admits a caller, asking for and recording its name first when the document says play_name. */
   async #admitNamed(live: LiveConference, participant: Participant, req: JoinRequest, callId: string, moderator: boolean): Promise<void> {
     let namePath: string | undefined;
@@ -193,6 +192,7 @@ export class ConferenceService {
     }
   }
 
+  /** Makes a joined participant a member: its role's controls, the rules, add-member. */
   async #admit(live: LiveConference, participantId: number, req: JoinRequest, callId: string, moderator: boolean, namePath?: string): Promise<void> {
     const participant = live.conf.participant(participantId);
     if (!participant) throw new NotFoundError('participant', participantId);
@@ -299,6 +299,8 @@ export class ConferenceService {
 
   /** Plays media to everyone (participantId null) or to one participant; null media stops it. */
   async play(accountId: string, id: string, participantId: number | null, mediaId: string | null): Promise<void> {
+    // One prompt at a time from the API: sequences are built and cached on disk, only ours are bounded.
+    if (mediaId?.startsWith(PROMPT_SCHEME) && mediaId.includes(',')) throw new InvalidArgumentError('media_id', 'plays one prompt://name at a time');
     const source = mediaId === null ? null : await this.source(accountId, mediaId, this.live(accountId, id)?.doc);
     const event = mediaId === null ? 'play-stop' : 'play-start';
     if (participantId !== null) {

@@ -146,6 +146,10 @@ describe('participants', () => {
     await join(doc.id);
     const r = await api('PUT', confPath(A, doc.id), { action: 'play', data: { data: { media_id: 'tone_stream://%(200,0,440)' } } }, master.token);
     expect(expectSuccess(r)).toBe('playing');
+    // A spoken prompt plays by name, one at a time (sequences are ours: cached on disk, bounded).
+    expect(expectSuccess(await act(confPath(A, doc.id), 'play', { media_id: 'prompt://welcome' }))).toBe('playing');
+    expectError(await act(confPath(A, doc.id), 'play', { media_id: 'prompt://welcome,locked' }), 400, ['media_id']);
+    expectError(await act(confPath(A, doc.id), 'play', { media_id: 'prompt://no_such_prompt' }), 400);
     expectSuccess(await act(partPath(A, doc.id), 'kick'));
   });
 
