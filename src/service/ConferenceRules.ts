@@ -6,7 +6,7 @@ import type { LiveConference } from './LiveConference.js';
 import type { MemberInfo } from './MemberInfo.js';
 import { numberPrompts } from './prompts/numberPrompts.js';
 import { languageOf } from './prompts/PromptLibrary.js';
-import { promptMedia, sound, toneFor } from './sounds.js';
+import { promptMedia, promptNames, sound, toneFor } from './sounds.js';
 
 /**
  * What a conference does for the people in it as they come and go (seeds 001, 002, 004):
@@ -174,7 +174,7 @@ export class ConferenceRules {
       const id = (this.#alone = active[0].participantId);
       const said = sound(this.#doc, this.#hadCompany ? 'alone' : 'first');
       // A spoken prompt is said once, then the hold music plays until someone comes.
-      if (said.startsWith('prompt://')) this.#then.set(id, sound(this.#doc, 'moh'));
+      if (promptNames(said)) this.#then.set(id, sound(this.#doc, 'moh'));
       await this.#participant(id)?.inject(await this.#source(said));
     } else if (active.length > 1 && this.#alone !== null) {
       const was = this.#alone;

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
-import { sound } from './sounds.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
+import { promptNames, sound } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { InjectSource } from '../host/specs.js';
 import type { Logger } from '../util/logger.js';
-import { maxParticipants, mixerOptions, pins, roleDefaults } from './conferenceOptions.js';
+import { maxParticipants, mixerOptions, roleDefaults } from './conferenceOptions.js';
 import type { EventSink } from './EventSink.js';
 import { RateLimiter } from '../util/RateLimiter.js';
 import type { ConferenceDocument, Joined, MediaResolver, MemberDigitHandler, NamedLookup, ServiceQuotas } from './ServiceTypes.js';
@@ -18,12 +18,11 @@ import { LiveConference } from './LiveConference.js';
 import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
+import { admissionOf, coacheeOf } from './admission.js';
 import { PinEntry } from './PinEntry.js';
 import { NameRecorder } from './NameRecorder.js';
 import { languageOf, PromptLibrary } from './prompts/PromptLibrary.js';
 import type { PromptName } from './prompts/promptTexts.js';
-
-const PROMPT_SCHEME = 'prompt://';
 
 /** How long a refused caller stays connected to hear why. */
 const REFUSAL_SOUND_MS = 2000;
@@ -74,10 +73,8 @@ export class ConferenceService {
    */
   async source(accountId: string, media: string, doc?: ConferenceDocument): Promise<InjectSource> {
     if (media.startsWith('tone_stream://')) return { kind: 'tone', tone: media };
-    if (media.startsWith(PROMPT_SCHEME)) {
-      const names = media.slice(PROMPT_SCHEME.length).split(',') as PromptName[];
-      return { kind: 'file', path: await this.#prompts.sequence(languageOf(doc?.language), names) };
-    }
+    const names = promptNames(media);
+    if (names) return { kind: 'file', path: await this.#prompts.sequence(languageOf(doc?.language), names as PromptName[]) };
     if (!this.#resolveMedia) throw new UnsupportedError('only tone_stream:// media plays without a media store');
     return { kind: 'file', path: await this.#resolveMedia(accountId, media) };
   }
@@ -107,7 +104,7 @@ export class ConferenceService {
 
   async join(accountId: string, stored: ConferenceDocument, req: JoinRequest): Promise<Joined> {
     const doc = withNamedDocuments(stored, accountId, this.#named);
-    const admission = this.#admission(doc, req);
+    const admission = admissionOf(doc, req);
     const collectPin = admission === 'collect';
     const moderator = admission === 'moderator';
     const running = this.live(accountId, doc.id);
@@ -300,7 +297,7 @@ export class ConferenceService {
   /** Plays media to everyone (participantId null) or to one participant; null media stops it. */
   async play(accountId: string, id: string, participantId: number | null, mediaId: string | null): Promise<void> {
     // One prompt at a time from the API: sequences are built and cached on disk, only ours are bounded.
-    if (mediaId?.startsWith(PROMPT_SCHEME) && mediaId.includes(',')) throw new InvalidArgumentError('media_id', 'plays one prompt://name at a time');
+    if (mediaId !== null && (promptNames(mediaId)?.length ?? 0) > 1) throw new InvalidArgumentError('media_id', 'plays one prompt://name at a time');
     const source = mediaId === null ? null : await this.source(accountId, mediaId, this.live(accountId, id)?.doc);
     const event = mediaId === null ? 'play-stop' : 'play-start';
     if (participantId !== null) {
@@ -346,23 +343,6 @@ export class ConferenceService {
 
   async shutdown(): Promise<void> {
     await Promise.allSettled([...this.#live.values()].map((l) => l.conf.close('shutdown')));
-  }
-
-  /**
-   * How a join is admitted. A PIN given is checked (moderator pins first); without one, a role
-   * whose pins are set has its PIN collected by DTMF, unless the caller says it checked it
-   * (`pin_checked`, for a trusted door such as an IVR that already asked).
-   */
-  #admission(doc: ConferenceDocument, req: JoinRequest): 'moderator' | 'member' | 'collect' {
-    if (req.collect_pin === true) return 'collect';
-    if (req.pin !== undefined) {
-      if (pins(doc, true).includes(req.pin)) return 'moderator';
-      if (pins(doc, false).includes(req.pin)) return 'member';
-      throw new ForbiddenError('the pin matches neither a member nor a moderator pin');
-    }
-    const role = req.moderator === true ? 'moderator' : 'member';
-    if (req.pin_checked === true) return role;
-    return pins(doc, role === 'moderator').length > 0 ? 'collect' : role;
   }
 
   async #ensureLive(accountId: string, doc: ConferenceDocument): Promise<LiveConference> {
@@ -413,13 +393,3 @@ export class ConferenceService {
 }
 
 const key = (accountId: string, id: string) => `${accountId}/${id}`;
-
-/** A member named by participant id or call id; Twilio's error 13240 when no such call is in the conference. */
-function coacheeOf(live: LiveConference, ref: number | string): number {
-  const member = typeof ref === 'number' ? live.members.get(ref) : [...live.members.values()].find((m) => m.callId === ref);
-  if (!member) {
-    const message = `call ${String(ref)} is not connected to this conference`;
-    throw new RoomtoneError('not_found', message, 'coach', { coach: { '13240': { message } } });
-  }
-  return member.participantId;
-}

@@ -61,5 +61,11 @@ export function toneFor(doc: Doc, which: 'entry' | 'exit', beep: string | undefi
   return sound(doc, which === 'entry' ? 'enter' : 'exit');
 }
 
+const PROMPT_SCHEME = 'prompt://';
+
 /** A spoken prompt's media string: `prompt://there_are,n12,participants` plays those prompts in turn. */
-export const promptMedia = (names: readonly string[]): string => `prompt://${names.join(',')}`;
+export const promptMedia = (names: readonly string[]): string => `${PROMPT_SCHEME}${names.join(',')}`;
+
+/** The prompts a media string names, or undefined when it is not a prompt. */
+export const promptNames = (media: string): string[] | undefined =>
+  media.startsWith(PROMPT_SCHEME) ? media.slice(PROMPT_SCHEME.length).split(',') : undefined;

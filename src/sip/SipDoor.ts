@@ -110,7 +110,9 @@ export class SipDoor {
         // Every INVITE is answered at once, so there is nothing left to cancel.
         return this.#respond(rq, 481, 'Call/Transaction Does Not Exist');
       case 'INFO':
-        return this.#respond(rq, this.#dialogs.has(rq.headers['call-id']) ? 200 : 481, this.#dialogs.has(rq.headers['call-id']) ? 'OK' : 'Call/Transaction Does Not Exist');
+        // Within a call it is taken (its DTMF is not read yet); outside one there is no dialog.
+        if (this.#dialogs.has(rq.headers['call-id'])) return this.#respond(rq, 200, 'OK');
+        return this.#respond(rq, 481, 'Call/Transaction Does Not Exist');
       default:
         return this.#respond(rq, 405, 'Method Not Allowed', { allow: ALLOW });
     }

@@ -32,6 +32,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * handler to `attach`. Without, it answers only fastify's inject() (tests).
  */
 export async function createHttpApi(app: App, on?: { server: Server; attach: (handler: Handler) => void }): Promise<Api> {
+  const onError = httpErrorHandler(app.log);
   const api: Api = Fastify({
     ...(on && {
       serverFactory: (handler: Handler) => {
@@ -44,7 +45,7 @@ export async function createHttpApi(app: App, on?: { server: Server; attach: (ha
     routerOptions: { maxParamLength: 128, ignoreTrailingSlash: true },
     requestIdHeader: false,
     // A path fastify cannot decode (a malformed %-escape) fails in Kazoo's envelope like any other.
-    frameworkErrors: (err, req, reply) => httpErrorHandler(app.log)(new InvalidArgumentError('path', 'has a malformed escape') as never, req, reply),
+    frameworkErrors: (_err, req, reply) => onError(new InvalidArgumentError('path', 'has a malformed escape'), req, reply),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
@@ -77,7 +78,7 @@ export async function createHttpApi(app: App, on?: { server: Server; attach: (ha
     }
   });
 
-  api.setErrorHandler(httpErrorHandler(app.log));
+  api.setErrorHandler(onError);
   api.setNotFoundHandler(async (req, reply) => {
     const path = new URL(req.url, 'http://localhost').pathname;
     const methods = allowed.for(path);

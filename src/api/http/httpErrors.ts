@@ -6,7 +6,10 @@ import type { Logger } from '../../util/logger.js';
 import { errorBody } from './envelope.js';
 
 /** fastify's own errors as ours: its body limit is our 413, its other 4xx name the body. */
-function asRoomtoneError(err: FastifyError, bodyLimit: number): unknown {
+/** What reaches the handler: fastify's errors, or ours (thrown by routes, hooks and the validator). */
+type HttpError = Error & Partial<Pick<FastifyError, 'code' | 'statusCode'>>;
+
+function asRoomtoneError(err: HttpError, bodyLimit: number): unknown {
   if (err instanceof RoomtoneError) return err;
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLargeError(bodyLimit);
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return new InvalidArgumentError('body', err.message);
@@ -14,7 +17,7 @@ function asRoomtoneError(err: FastifyError, bodyLimit: number): unknown {
 }
 
 export function httpErrorHandler(log: Logger) {
-  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+  return (err: HttpError, req: FastifyRequest, reply: FastifyReply): void => {
     const e = asRoomtoneError(err, req.routeOptions.bodyLimit ?? 0);
     const { status, body } = errorBody(e, req.id);
     if (e instanceof RateLimitedError) reply.header('retry-after', String(e.retryAfterSeconds));
