@@ -1,5 +1,6 @@
 /** Why a participant left. */
-export type LeaveReason = 'removed' | 'kicked' | 'conference-closed' | 'media-timeout' | 'port-closed' | 'engine-closed';
+/** `hangup`: the participant's own signalling ended the call (a SIP BYE). */
+export type LeaveReason = 'removed' | 'kicked' | 'hangup' | 'conference-closed' | 'media-timeout' | 'port-closed' | 'engine-closed';
 
 /** Everything a conference reports, declared once for the runtime, the worker protocol and the API. */
 export type ConferenceEvent =

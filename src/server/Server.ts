@@ -9,13 +9,13 @@ import { HTTP_STATUS } from '../api/http/httpStatus.js';
 import { Metrics } from '../api/metrics/Metrics.js';
 import { EventHub } from '../api/ws/EventHub.js';
 import { XivoHub } from '../api/ws/xivo/XivoHub.js';
-import { numbersOf } from '../service/conferenceOptions.js';
+import { numbersOf, roleOfNumber } from '../service/conferenceOptions.js';
 import { WebsocketApi, type CommandRequest } from '../api/ws/WebsocketApi.js';
 import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
 import { InvalidStateError, RoomtoneError } from '../errors.js';
 import { SipDoor } from '../sip/SipDoor.js';
-import type { ConferenceDocument } from '../service/ServiceTypes.js';
+import type { DialledConference } from '../sip/InboundCalls.js';
 import { applyControl } from '../service/applyControl.js';
 import { EventFilter } from '../service/eventFilter.js';
 import { runCommand, targetOf } from '../service/commands/commands.js';
@@ -106,7 +106,6 @@ export class Server {
     const service = new ConferenceService(
       engine,
       (e) => {
-        sip?.onEvent(e);
         if (events.publishes(e)) {
           hub.publish(e);
           xivo.publish(e);
@@ -158,6 +157,11 @@ export class Server {
     const sip = config.sip
       ? new SipDoor(config.sip, { service, log, conferenceByNumber: (number) => conferenceByDialledNumber(store, number) })
       : undefined;
+    if (sip) {
+      service.participantGone = (accountId, conferenceId, participantId, reason) => sip.participantGone(accountId, conferenceId, participantId, reason);
+      service.dialer = sip.dialer;
+      app.metrics.sip = () => sip.stats();
+    }
     try {
       await sip?.listening;
     } catch (err) {
@@ -222,9 +226,11 @@ function ensureMaster(store: Store, config: ServerConfig, log: Logger): void {
 }
 
 /** The conference a SIP caller dialled: by one of its numbers, or `conference-{id}`, in any account. */
-function conferenceByDialledNumber(store: Store, number: string): { accountId: string; doc: ConferenceDocument } | undefined {
-  if (number.startsWith('conference-')) return store.conferenceAnywhere(number.slice('conference-'.length));
-  return store.conferencesMentioning(number).find(({ doc }) => numbersOf(doc.id, doc).includes(number));
+function conferenceByDialledNumber(store: Store, number: string): DialledConference | undefined {
+  const found = number.startsWith('conference-')
+    ? store.conferenceAnywhere(number.slice('conference-'.length))
+    : store.conferencesMentioning(number).find(({ doc }) => numbersOf(doc.id, doc).includes(number));
+  return found && { ...found, role: roleOfNumber(found.doc, number) };
 }
 
 /** Who is in the account's conference that answers to `number` now (for a XiVO subscriber's roster). */

@@ -64,6 +64,14 @@ export interface SipSettings {
   udp: boolean;
   tcp: boolean;
   allow: string[];
+  /** Where calls to numbers (not SIP URIs) go: host:port of a proxy or trunk. */
+  outboundProxy: string | undefined;
+  outboundUsername: string | undefined;
+  outboundPassword: string | undefined;
+  /** Networks dial-out may call (the proxy included): an account cannot aim roomtone anywhere else. */
+  dialAllow: string[];
+  /** New calls (INVITEs outside a dialog) taken per second from one source; more get 503. */
+  invitesPerSecond: number;
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -103,6 +111,11 @@ export const SETTINGS = [
   { key: 'sipTransports', flag: 'sip-transports', env: 'ROOMTONE_SIP_TRANSPORTS', help: 'SIP transports: udp, tcp or both', default: 'udp,tcp' },
   { key: 'sipPublicAddress', flag: 'sip-public-address', env: 'ROOMTONE_SIP_PUBLIC_ADDRESS', help: 'address in SIP Contact and Via (behind NAT)', default: undefined },
   { key: 'sipAllow', flag: 'sip-allow', env: 'ROOMTONE_SIP_ALLOW', help: 'CIDR ranges whose SIP calls are taken, comma-separated', default: '127.0.0.0/8' },
+  { key: 'sipOutboundProxy', flag: 'sip-outbound-proxy', env: 'ROOMTONE_SIP_OUTBOUND_PROXY', help: "host:port that dial-out's numbers are sent to", default: undefined },
+  { key: 'sipOutboundUsername', flag: 'sip-outbound-username', env: 'ROOMTONE_SIP_OUTBOUND_USERNAME', help: 'digest username for the outbound proxy', default: undefined },
+  { key: 'sipOutboundPassword', flag: 'sip-outbound-password', env: 'ROOMTONE_SIP_OUTBOUND_PASSWORD', help: 'digest password for the outbound proxy', default: undefined },
+  { key: 'sipDialAllow', flag: 'sip-dial-allow', env: 'ROOMTONE_SIP_DIAL_ALLOW', help: 'CIDR ranges dial-out may call, comma-separated', default: '127.0.0.0/8' },
+  { key: 'sipInvitesPerSecond', flag: 'sip-invites-per-second', env: 'ROOMTONE_SIP_INVITES_PER_SECOND', help: 'new calls per second from one source before 503', default: '20' },
   { key: 'publicUrl', flag: 'public-url', env: 'ROOMTONE_PUBLIC_URL', help: "the API's address as clients reach it (RecordingUrl in callbacks)", default: undefined },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
   { key: 'logLevel', flag: 'log-level', env: 'ROOMTONE_LOG_LEVEL', help: 'trace, debug, info, warn, error', default: 'info' },
@@ -224,6 +237,22 @@ function sipSettings(raw: Record<string, string | undefined>): SipSettings | und
   }
   const allow = listSetting(raw, 'sipAllow');
   for (const range of allow) parseCidr(range, envName('sipAllow'));
+  const dialAllow = listSetting(raw, 'sipDialAllow');
+  for (const range of dialAllow) parseCidr(range, envName('sipDialAllow'));
+  const proxy = raw.sipOutboundProxy || undefined;
+  if (proxy !== undefined && !/^[\w.-]+:\d{1,5}$|^\[[0-9a-f:]+\]:\d{1,5}$/i.test(proxy)) throw new InvalidArgumentError(envName('sipOutboundProxy'), 'must be host:port');
   const host = raw.sipHost!;
-  return { host, port, publicAddress: raw.sipPublicAddress || host, udp: transports.includes('udp'), tcp: transports.includes('tcp'), allow };
+  return {
+    host,
+    port,
+    publicAddress: raw.sipPublicAddress || host,
+    udp: transports.includes('udp'),
+    tcp: transports.includes('tcp'),
+    allow,
+    outboundProxy: proxy,
+    outboundUsername: raw.sipOutboundUsername || undefined,
+    outboundPassword: raw.sipOutboundPassword || undefined,
+    dialAllow,
+    invitesPerSecond: intSetting(raw, 'sipInvitesPerSecond', 1, 10_000),
+  };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
+import type { LeaveReason } from '../conference/ConferenceEvent.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
@@ -19,7 +20,8 @@ import type { MemberFlags, MemberInfo } from './MemberInfo.js';
 import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
 import { admissionOf, coacheeOf } from './admission.js';
-import { PinEntry } from './PinEntry.js';
+import { PinDesk } from './PinDesk.js';
+import type { OutboundDialer } from './dialing.js';
 import { NameRecorder } from './NameRecorder.js';
 import { languageOf, PromptLibrary } from './prompts/PromptLibrary.js';
 import type { PromptName } from './prompts/promptTexts.js';
@@ -40,7 +42,10 @@ export class ConferenceService {
   readonly #log: Logger;
   readonly #live = new Map<string, LiveConference>();
   readonly #rules = new Map<string, ConferenceRules>();
-  readonly #pinEntries = new Map<string, PinEntry>();
+  readonly #pins = new PinDesk({
+    source: (live, media) => this.source(live.accountId, media, live.doc),
+    admit: (live, participant, req, callId, moderator) => this.#admitNamed(live, participant, req, callId, moderator),
+  });
   readonly #starting = new Map<string, Promise<LiveConference>>();
   readonly #locked = new Set<string>();
   readonly recordings: Recordings;
@@ -51,6 +56,10 @@ export class ConferenceService {
   readonly #named: NamedLookup | undefined;
   /** A member's DTMF digit (its caller controls); set by whoever wires the command table to this service. */
   memberDigit: MemberDigitHandler | undefined;
+  /** Places calls (the SIP door's dialer); undefined when no door can. */
+  dialer: OutboundDialer | undefined;
+  /** Any participant left (members and callers still entering a pin): a signalling door ends its call. */
+  participantGone: ((accountId: string, conferenceId: string, participantId: number, reason: LeaveReason) => void) | undefined;
 
   /** `resolveMedia` turns a media id or URL into a 48 kHz PCM file (the media store). */
   constructor(engine: Engine, sink: EventSink, log: Logger, dataDir: string, resolveMedia?: MediaResolver, quotas: ServiceQuotas = {}) {
@@ -102,7 +111,12 @@ export class ConferenceService {
     else this.#sink({ accountId, conferenceId: id, callId: 'conference', name: event, data: { event, conference_id: id } });
   }
 
-  async join(accountId: string, stored: ConferenceDocument, req: JoinRequest): Promise<Joined> {
+  /**
+   * A participant joins with its offer (our answer in `sdp`) or without (our offer in `sdp`).
+   * `admitLater`: a call roomtone places: connected apart from everyone, a member only once
+   * admitCall() says it was answered.
+   */
+  async join(accountId: string, stored: ConferenceDocument, req: JoinRequest, how: { admitLater?: boolean } = {}): Promise<Joined> {
     const doc = withNamedDocuments(stored, accountId, this.#named);
     const admission = admissionOf(doc, req);
     const collectPin = admission === 'collect';
@@ -128,10 +142,10 @@ export class ConferenceService {
         // A caller entering a pin is isolated (held) and hears the prompt until admitted.
         participant = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
         if (collectPin) {
-          await participant.inject(await this.source(accountId, sound(doc, 'pin'), doc));
-          this.#pinEntries.set(`${k}#${participant.id}`, new PinEntry(participant.id, req, callId));
+          await this.#pins.start(live, participant, req, callId);
           return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
         }
+        if (how.admitLater) return { participant_id: participant.id, call_id: callId, sdp: participant.sdp };
         if (doc.play_name === true) {
           // The caller says its name first (seconds): the join answers now, and it is still
           // joining (pending) until admitted.
@@ -228,19 +242,41 @@ export class ConferenceService {
   async #onDtmf(live: LiveConference, participantId: number, digit: string, member: MemberInfo | undefined): Promise<void> {
     try {
       if (member) return await this.memberDigit?.(live.accountId, live.id, member, digit);
-      const pinKey = `${key(live.accountId, live.id)}#${participantId}`;
-      const entry = this.#pinEntries.get(pinKey);
-      const participant = live.conf.participant(participantId);
-      if (!entry || !participant) return;
-      const verdict = entry.press(digit, live.doc);
-      if (verdict === 'continue') return;
-      if (verdict === 'retry') return void (await participant.inject(await this.source(live.accountId, sound(live.doc, 'badPin'), live.doc)));
-      this.#pinEntries.delete(pinKey);
-      if (verdict === 'reject') return void (await participant.kick('kicked'));
-      await this.#admitNamed(live, participant, entry.request, entry.callId, verdict === 'moderator');
+      await this.#pins.press(live, participantId, digit);
     } catch (err) {
       this.#log.warn({ conferenceId: live.id, participantId, err: String(err) }, 'dtmf handling failed');
     }
+  }
+
+  /** A placed call was answered (`sdp`: the callee's answer, unless early media brought it): it becomes a member. */
+  async admitCall(accountId: string, id: string, participantId: number, req: JoinRequest, sdp: string | undefined): Promise<void> {
+    const live = this.live(accountId, id);
+    const participant = live?.conf.participant(participantId);
+    if (!live || !participant) throw new NotFoundError('participant', participantId);
+    if (sdp !== undefined) await participant.answer(sdp);
+    await this.#admitNamed(live, participant, req, req.call_id ?? randomUUID(), req.moderator === true);
+  }
+
+  /** A placed call's early media (its 18x answer): the conference hears it while it rings. */
+  async earlyMedia(accountId: string, id: string, participantId: number, sdp: string): Promise<void> {
+    const participant = this.live(accountId, id)?.conf.participant(participantId);
+    if (!participant) throw new NotFoundError('participant', participantId);
+    await participant.answer(sdp);
+    await participant.update({ held: false, muted: false, deaf: true });
+  }
+
+  /** A conference event from a door (dial progress), to the same subscribers as the conference's own. */
+  announce(accountId: string, conferenceId: string, callId: string, name: string, data: Record<string, unknown>): void {
+    const live = this.live(accountId, conferenceId);
+    const doc = live?.doc;
+    this.#sink({ accountId, conferenceId, callId, name, data: { event: name, conference_id: conferenceId, call_id: callId, ...data }, ...(doc && { doc }) });
+  }
+
+  /** A digit a participant's signalling carried (SIP INFO): the same path as RFC 4733's. */
+  digit(accountId: string, id: string, participantId: number, digit: string, durationMs: number): void {
+    const live = this.live(accountId, id);
+    if (!live?.conf.participant(participantId)) throw new NotFoundError('participant', participantId);
+    live.digit(participantId, digit, durationMs);
   }
 
   /** Forgets a conference's lock and recording (its document was deleted or its ad-hoc life ended). */
@@ -358,13 +394,14 @@ export class ConferenceService {
         m.namePath ? { kind: 'file', path: await this.#names.announcement(m.namePath, languageOf(live.doc.language), which) } : null,
       );
       live.onLeft = (m, reason) => void rules.left(m, reason);
-      live.onPlayEnd = (participantId) => void rules.playEnded(participantId);
+      live.onPlayEnd = (participantId) => this.#pins.playEnded(live, participantId) || void rules.playEnded(participantId);
       // Twilio's record-from-start: the recording begins with the conference, once two are in.
       rules.onBegin = async () => {
         if (live.doc.record === true && !this.recordings.active(live)) await this.recordings.start(live, live.doc.trim === 'trim-silence');
       };
       live.onControl = (m, change) => void rules.controlChanged(m, change);
       live.onDtmf = (participantId, digit, m) => void this.#onDtmf(live, participantId, digit, m);
+      live.onGone = (participantId, reason) => this.participantGone?.(accountId, doc.id, participantId, reason);
       this.#rules.set(k, rules);
       this.#live.set(k, live);
       live.publishConference('conference-create');
@@ -385,7 +422,7 @@ export class ConferenceService {
     this.#live.delete(k);
     this.#rules.delete(k);
     this.recordings.forget(live.accountId, live.id);
-    for (const pinKey of this.#pinEntries.keys()) if (pinKey.startsWith(`${k}#`)) this.#pinEntries.delete(pinKey);
+    this.#pins.forget(live);
     await live.conf.close(reason);
     live.publishConference('conference-destroy', { reason, duration: Math.floor((Date.now() - live.startedAt) / 1000) });
     this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');

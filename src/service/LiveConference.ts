@@ -33,6 +33,8 @@ export class LiveConference {
   onControl: (m: MemberInfo, change: 'muted' | 'unmuted' | 'held' | 'unheld') => void = () => {};
   /** Set by the service: a digit from any participant (members and callers still entering a pin). */
   onDtmf: (participantId: number, digit: string, m: MemberInfo | undefined) => void = () => {};
+  /** Set by the service: any participant left, members and callers still entering a pin alike. */
+  onGone: (participantId: number, reason: LeaveReason) => void = () => {};
   /** Set by the service: what one participant heard (its own injection) has finished. */
   onPlayEnd: (participantId: number) => void = () => {};
   /** The conference's document as of the latest join. */
@@ -46,6 +48,7 @@ export class LiveConference {
     this.conf = conf;
     this.#sink = sink;
     conf.on('participant-left', (e) => {
+      this.onGone(e.participantId, e.reason);
       const m = this.members.get(e.participantId);
       if (m) {
         if (e.reason === 'kicked') this.#publish('kick-member', m);
@@ -72,11 +75,14 @@ export class LiveConference {
       if (m) this.#publish('play-end', m);
       else if (e.participantId === null) this.publishConference('play-end');
     });
-    conf.on('dtmf', (e) => {
-      const m = this.members.get(e.participantId);
-      if (m) this.#publish('dtmf', m, { digit: e.digit, duration_ms: e.durationMs });
-      this.onDtmf(e.participantId, e.digit, m);
-    });
+    conf.on('dtmf', (e) => this.digit(e.participantId, e.digit, e.durationMs));
+  }
+
+  /** A digit from a participant, by RFC 4733 on its media or by its signalling (SIP INFO). */
+  digit(participantId: number, digit: string, durationMs: number): void {
+    const m = this.members.get(participantId);
+    if (m) this.#publish('dtmf', m, { digit, duration_ms: durationMs });
+    this.onDtmf(participantId, digit, m);
   }
 
   get empty(): boolean {

@@ -35,6 +35,18 @@ export function pins(doc: Doc, moderator: boolean): string[] {
   return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
 }
 
+/**
+ * As whom a caller of `number` joins: moderator.numbers and member.numbers fix the role (its
+ * PIN collected when the role has pins); a conference number or `conference-{id}` lets the
+ * PIN decide when there are pins.
+ */
+export function roleOfNumber(doc: Doc, number: string): 'member' | 'moderator' | 'pin' {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  if (list(obj(doc.moderator).numbers).includes(number)) return 'moderator';
+  if (list(obj(doc.member).numbers).includes(number)) return 'member';
+  return pins(doc, true).length + pins(doc, false).length > 0 ? 'pin' : 'member';
+}
+
 /** The numbers a conference answers to: conference_numbers, member and moderator numbers, and `conference-{id}`. */
 export function numbersOf(id: string, doc: Doc): string[] {
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);

@@ -54,7 +54,7 @@ export interface SipStackOptions {
   tcp: boolean;
   maxBytesHeaders: number;
   maxContentLength: number;
-  logger?: { error(e: unknown): void };
+  logger?: { error?(e: unknown): void; recv?(m: SipMessage, remote: Remote): void; send?(m: SipMessage): void };
 }
 
 export interface SipStack {
@@ -65,6 +65,7 @@ export interface SipStack {
 }
 
 interface SipModule {
+  parse(data: Buffer): SipMessage | undefined;
   create(options: SipStackOptions, onRequest: (rq: SipMessage, remote: Remote) => void): SipStack;
   makeResponse(rq: SipMessage, status: number, reason?: string): SipMessage;
   parseUri(uri: string): SipUri;
@@ -79,13 +80,22 @@ export interface StartedStack {
   listening: Promise<void>;
 }
 
+/** Why a datagram is not a SIP message the stack can take; undefined when it is one. */
+export type Screening = (data: Buffer, from: { address: string; port: number }) => boolean;
+
 /**
  * Creates the stack. The package gives its UDP socket and TCP server no 'error' listener, so a
  * port in use, or a send the kernel refuses, would be an uncaught error that ends the process:
  * the sockets it makes here are caught as they are created and given one (`onError`), and
- * their binding is awaited.
+ * their binding is awaited. Each datagram passes `screen` before the package sees it: the
+ * package drops what it cannot parse without a word, and roomtone counts it.
  */
-export function createSipStack(options: SipStackOptions, onRequest: (rq: SipMessage, remote: Remote) => void, onError: (err: Error) => void): StartedStack {
+export function createSipStack(
+  options: SipStackOptions,
+  onRequest: (rq: SipMessage, remote: Remote) => void,
+  onError: (err: Error) => void,
+  screen: Screening,
+): StartedStack {
   const sockets: { once(event: 'listening', f: () => void): unknown; once(event: 'error', f: (e: Error) => void): unknown }[] = [];
   const createSocket = dgram.createSocket;
   const createServer = net.createServer;
@@ -94,7 +104,8 @@ export function createSipStack(options: SipStackOptions, onRequest: (rq: SipMess
     sockets.push(made as unknown as (typeof sockets)[number]);
     return made;
   };
-  (dgram as { createSocket: unknown }).createSocket = (...args: Parameters<typeof dgram.createSocket>) => watch(createSocket(...args));
+  (dgram as { createSocket: unknown }).createSocket = (type: dgram.SocketType, listener: (data: Buffer, rinfo: dgram.RemoteInfo) => void) =>
+    watch(createSocket(type, (data, rinfo) => screen(data, rinfo) && listener(data, rinfo)));
   (net as { createServer: unknown }).createServer = (...args: Parameters<typeof net.createServer>) => watch(createServer(...args));
   let stack: SipStack;
   try {
@@ -106,6 +117,14 @@ export function createSipStack(options: SipStackOptions, onRequest: (rq: SipMess
   const listening = Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => (s.once('listening', resolve), s.once('error', reject))))).then(() => {});
   return { stack, listening };
 }
+/** The package's parser, which never throws: undefined for what it cannot read. */
+export const parseMessage = (data: Buffer): SipMessage | undefined => {
+  try {
+    return sip.parse(data);
+  } catch {
+    return undefined;
+  }
+};
 export const makeResponse = (rq: SipMessage, status: number, reason?: string): SipMessage => sip.makeResponse(rq, status, reason);
 export const stringifyUri = (uri: SipUri): string => sip.stringifyUri(uri);
 export const parseUri = (uri: string): SipUri | undefined => {

@@ -27,15 +27,18 @@ export type DropReason =
  * reason, then every 1000th. A remote party controls how many bad packets arrive; it must not
  * control how much we log.
  */
-export class DropCounter {
-  readonly counts: Partial<Record<DropReason, number>> = {};
+export class DropCounter<R extends string = DropReason> {
+  readonly counts: Partial<Record<R, number>> = {};
   #total = 0;
   readonly #log: Logger;
   readonly #context: Record<string, unknown>;
+  readonly #what: string;
 
-  constructor(log: Logger, context: Record<string, unknown>) {
+  /** `what`: the log line's message (an RTP packet by default; the SIP door counts messages). */
+  constructor(log: Logger, context: Record<string, unknown>, what = 'packet dropped') {
     this.#log = log;
     this.#context = context;
+    this.#what = what;
   }
 
   get total(): number {
@@ -43,12 +46,12 @@ export class DropCounter {
   }
 
   /** `from`: the source, an address or an IPv4 number (formatted only when logged). */
-  drop(reason: DropReason, from?: string | number): void {
+  drop(reason: R, from?: string | number): void {
     const n = (this.counts[reason] ?? 0) + 1;
     this.counts[reason] = n;
     this.#total++;
     if (n === 1 || n % 1000 === 0) {
-      this.#log.warn({ ...this.#context, reason, count: n, from: typeof from === 'number' ? intToIpv4(from) : from }, 'packet dropped');
+      this.#log.warn({ ...this.#context, reason, count: n, from: typeof from === 'number' ? intToIpv4(from) : from }, this.#what);
     }
   }
 }

@@ -20,6 +20,7 @@ export const TOOLS: Record<string, Tool> = {
   openssl: { check: ['openssl', 'version'], packages: ['openssl'] },
   // sipp has no option that exits 0 without calling: dpkg says whether it is there.
   sipp: { check: ['dpkg-query', '-W', '-f=${Status}', 'sip-tester'], packages: ['sip-tester'] },
+  baresip: { check: ['dpkg-query', '-W', '-f=${Status}', 'baresip'], packages: ['baresip'] },
 };
 
 export function installLine(names: string[] = Object.keys(TOOLS)): string {

@@ -3,6 +3,7 @@ import type { Engine } from '../../engine/Engine.js';
 import type { HostMetrics } from '../../host/MediaMetrics.js';
 import { TICK_BUCKETS_MS } from '../../conference/TickHistogram.js';
 import { addTotals, emptyTotals } from '../../transports/TransportTotals.js';
+import type { SipStats } from '../../sip/SipCounters.js';
 
 /**
  * GET /metrics: process metrics plus what the media hosts count. Host counters are monotonic
@@ -21,7 +22,14 @@ export class Metrics {
   readonly #codecSeconds = new Counter({ name: 'roomtone_codec_seconds_total', help: 'Time spent encoding and decoding', labelNames: ['operation'], registers: [this.registry] });
   readonly #lateness = new Gauge({ name: 'roomtone_tick_lateness_p99_seconds', help: 'p99 tick lateness of the most late media thread', registers: [this.registry] });
   readonly #http = new Counter({ name: 'roomtone_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'status'], registers: [this.registry] });
+  readonly #sipDialogs = new Gauge({ name: 'roomtone_sip_dialogs', help: 'SIP calls in progress (dialogs, and calls out still ringing)', registers: [this.registry] });
+  readonly #sipTransactions = new Gauge({ name: 'roomtone_sip_transactions', help: 'SIP transactions awaiting their final response', registers: [this.registry] });
+  readonly #sipMessages = new Counter({ name: 'roomtone_sip_messages_total', help: 'SIP messages taken, by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly #sipDropped = new Counter({ name: 'roomtone_sip_dropped_total', help: 'SIP messages dropped, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly #sipResponses = new Counter({ name: 'roomtone_sip_responses_total', help: 'SIP responses sent, by status code', labelNames: ['code'], registers: [this.registry] });
   readonly #seen = new Map<string, number>();
+  /** The SIP door's figures, when it is on. */
+  sip: (() => SipStats) | undefined;
 
   constructor(engine: Engine) {
     this.#engine = engine;
@@ -51,7 +59,16 @@ export class Metrics {
     for (const [reason, n] of Object.entries(t.drops)) this.#advance(this.#dropped, { reason }, n);
     this.#advance(this.#codecSeconds, { operation: 'decode' }, t.decodeMs / 1000);
     this.#advance(this.#codecSeconds, { operation: 'encode' }, t.encodeMs / 1000);
+    if (this.sip) this.#sipFigures(this.sip());
     return (await this.registry.metrics()) + tickHistogram(hosts);
+  }
+
+  #sipFigures(s: SipStats): void {
+    this.#sipDialogs.set(s.dialogs);
+    this.#sipTransactions.set(s.transactions);
+    for (const [kind, n] of Object.entries(s.messages)) this.#advance(this.#sipMessages, { kind }, n);
+    for (const [reason, n] of Object.entries(s.dropped)) this.#advance(this.#sipDropped, { reason }, n ?? 0);
+    for (const [code, n] of Object.entries(s.responses)) this.#advance(this.#sipResponses, { code }, n);
   }
 
   get contentType(): string {

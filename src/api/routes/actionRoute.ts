@@ -1,8 +1,10 @@
 import Type from 'typebox';
 import { NotFoundError } from '../../errors.js';
+import { ConferenceDocument } from '../../service/schema/conferenceDocument.js';
+import { validated } from '../../service/schema/validator.js';
 import type { CommandTarget } from '../../service/commands/Command.js';
 import { commandNames, runCommand } from '../../service/commands/commands.js';
-import { scopeOf, type App } from '../App.js';
+import { accountFor, scopeOf, type App } from '../App.js';
 import type { Api } from '../http/Api.js';
 import { ok } from '../http/envelope.js';
 import { ConferenceParams, ParticipantParams } from './params.js';
@@ -38,11 +40,31 @@ export function actionRoute(api: Api, app: App, target: CommandTarget, url: stri
     },
     async (req) => {
       const params = req.params as { A: string; C: string; P?: string };
-      const { accountId, doc } = scopeOf(app, req.actorId, params);
+      const { action, data } = actionOf(req.body);
+      const dynamic = target === 'conference' && action === 'dial' && !app.store.conference(params.A, params.C) && !app.adhoc.has(`${params.A}/${params.C}`);
+      const { accountId, doc } = dynamic ? dialTarget(app, req.actorId, params, data) : scopeOf(app, req.actorId, params);
       const participantId = target === 'participant' ? Number(params.P) : undefined;
       if (participantId !== undefined && !(Number.isInteger(participantId) && participantId > 0)) throw new NotFoundError('participant', params.P!);
-      const { action, data } = actionOf(req.body);
-      return ok(req, await runCommand(target, action, { service: app.service, accountId, doc, participantId }, data));
+      try {
+        return ok(req, await runCommand(target, action, { service: app.service, accountId, doc, participantId }, data));
+      } catch (err) {
+        // A dynamic conference whose dial failed at once never existed.
+        if (dynamic && !app.service.live(accountId, doc.id)) app.adhoc.delete(`${accountId}/${doc.id}`);
+        throw err;
+      }
     },
   );
+}
+
+/**
+ * Seed 001's "dialing out to a dynamic conference": a dial to a conference that does not exist
+ * creates it ad hoc, named by the URL, from the conference fields among the dial's data.
+ */
+function dialTarget(app: App, actorId: string, params: { A: string; C: string }, data: unknown) {
+  const accountId = accountFor(app, actorId, params.A);
+  if (!/^[\w.-]{1,64}$/.test(params.C)) throw new NotFoundError('conference', params.C);
+  const fields = Object.fromEntries(Object.entries(objectOf(data) ?? {}).filter(([k]) => k in ConferenceDocument.properties));
+  const doc = { ...validated(ConferenceDocument, fields), id: params.C };
+  app.adhoc.set(`${accountId}/${params.C}`, doc);
+  return { accountId, doc };
 }

@@ -2,10 +2,11 @@ import { InvalidArgumentError } from '../../errors.js';
 import { validated } from '../schema/validator.js';
 import type { Command, CommandContext, CommandTarget } from './Command.js';
 import { conferenceCommands } from './conferenceCommands.js';
+import { dialCommands } from './dialCommands.js';
 import { participantCommands } from './participantCommands.js';
 
 /** Every command of the control API, declared once. */
-export const COMMANDS: readonly Command[] = [...conferenceCommands, ...participantCommands];
+export const COMMANDS: readonly Command[] = [...conferenceCommands, ...dialCommands, ...participantCommands];
 
 export function commandNames(target: CommandTarget): string[] {
   return [...new Set(COMMANDS.filter((c) => c.target === target).map((c) => c.name))];

@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { UnsupportedError } from '../../errors.js';
 import { checkOrganizer } from '../organizer.js';
 import { command, type Command } from './Command.js';
 import { AsParticipant, MediaId, None } from './commandData.js';
@@ -74,23 +73,6 @@ export const conferenceCommands: Command[] = [
     run: async ({ service, accountId, doc }, data) => {
       if (data.as_participant !== undefined) checkOrganizer(service.live(accountId, doc.id), data.as_participant, 'all');
       return { affected: await service.reset(accountId, doc.id) };
-    },
-  }),
-  command({
-    name: 'dial',
-    target: 'conference',
-    description: 'Dial an endpoint (user/device/DID): needs a SIP signalling layer roomtone does not have yet (501)',
-    data: Type.Object({
-      endpoints: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 })),
-      caller_id_name: Type.Optional(Type.String({ maxLength: 128 })),
-      caller_id_number: Type.Optional(Type.String({ maxLength: 64 })),
-      target_call_id: Type.Optional(Type.String({ maxLength: 128 })),
-      timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
-    }),
-    run: async () => {
-      throw new UnsupportedError(
-        'dial needs SIP signalling, which roomtone does not include yet: add the endpoint with POST .../participants (without sdp for an offer to send)',
-      );
     },
   }),
 ];
