@@ -187,13 +187,13 @@ export class Dialer implements OutboundDialer {
     if (cancelled) return this.#ctx.hangUp(d);
     this.#ctx.dialogs.add(d);
     const { accountId, doc } = leg.req;
+    this.#ctx.service.announce(accountId, doc.id, d.callId, 'dial-answered', { status: rs.status });
     try {
       await this.#ctx.service.admitCall(accountId, doc.id, leg.participantId, leg.req.join, leg.early ? undefined : rs.content || undefined);
     } catch (err) {
       this.#ctx.log.warn({ err: String(err), callId: d.callId }, 'answered call not admitted');
       return this.#ctx.hangUp(d);
     }
-    this.#ctx.service.announce(accountId, doc.id, d.callId, 'dial-answered', { status: rs.status });
     this.#inDialog.armSessionTimer(d, sessionTimerOf(rs));
   }
 
