@@ -24,7 +24,7 @@ export interface BaresipOptions {
   autoAnswer?: boolean;
   user?: string;
   displayName?: string;
-  /** Digest credentials for a 401/407 challenge (no REGISTER is ever sent). */
+  /** Digest credentials for a 401/407 (no REGISTER is ever sent). 1.0's libre answers MD5 only, and gives up ("Function not implemented") if any challenge names another algorithm. */
   auth?: { user: string; password: string };
   /** SIP trace (-s) in `output`: the evidence when a call goes wrong. Default true. */
   sipTrace?: boolean;
