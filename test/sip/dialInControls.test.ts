@@ -2,7 +2,8 @@
 // digest authentication for a conference with bridge credentials (SHA-256 and MD5, wrong ones
 // refused), RFC 4028 session timers (422 below Min-SE, our 200 naming the refresher), hold and
 // unhold by re-INVITE, INFO DTMF `0` toggling mute, a locked conference answered with its sound
-// then BYE, a wrong dialog tag 481, and the INVITE flood limit (503 with Retry-After).
+// then BYE, a wrong dialog tag 481, the media timeout's BYE, and the INVITE flood limit (503 with
+// Retry-After).
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerChallenge, pickChallenge } from '../../src/sip/digest.js';
 import type { SipMessage } from '../../src/sip/sipLibrary.js';
@@ -11,7 +12,8 @@ import { waitFor, type Json } from '../helpers/serverProcess.js';
 import { inDialogText, inviteText, RawUa, token } from './rawSip.js';
 
 const SIP_PORT = 35150;
-useApiServer('31550-31579', { ROOMTONE_SIP_PORT: String(SIP_PORT) });
+// A short media timeout: these callers send no RTP, and one test waits for the timeout's BYE.
+useApiServer('31550-31579', { ROOMTONE_SIP_PORT: String(SIP_PORT), ROOMTONE_MEDIA_TIMEOUT_MS: '5000' });
 
 const uas: RawUa[] = [];
 afterEach(() => uas.splice(0).forEach((u) => u.close()));
@@ -126,6 +128,16 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
     expect(bye.headers['call-id']).toBe(ok.headers['call-id']);
     expect((await participants(conf)).length).toBe(1);
   }, 30_000);
+
+  it('a caller whose RTP never comes is removed after the media timeout, with our BYE', async () => {
+    const conf = (await createConference({ conference_numbers: ['4805'] })).id;
+    const u = await ua();
+    const { callId } = await call(u, '4805');
+    await waitFor('listed', async () => (await participants(conf)).length === 1);
+    const bye = await u.next('our BYE after the media timeout', (m) => m.method === 'BYE', 10_000);
+    expect(bye.headers['call-id']).toBe(callId);
+    await waitFor('gone', async () => (await participants(conf)).length === 0);
+  }, 20_000);
 
   it('INVITEs beyond the per-source rate get 503 with Retry-After', async () => {
     const u = await ua('127.0.0.2'); // a source of its own: the limit is per source address

@@ -12,7 +12,7 @@ import { sipp } from './sipp.js';
 
 const SIP_PORT = 35130;
 const CALLEE = 35131;
-useApiServer('31520-31549', { ROOMTONE_SIP_PORT: String(SIP_PORT) });
+useApiServer('31300-31329', { ROOMTONE_SIP_PORT: String(SIP_PORT) });
 
 let ws: WsClient;
 beforeAll(async () => {
