@@ -72,6 +72,8 @@ export interface SipSettings {
   dialAllow: string[];
   /** New calls (INVITEs outside a dialog) taken per second from one source; more get 503. */
   invitesPerSecond: number;
+  /** Digest algorithms offered to callers of a conference with credentials, most preferred first. */
+  digestAlgorithms: ('SHA-256' | 'MD5')[];
 }
 
 /** Flags and environment variables, flags winning; each setting has one name in each. */
@@ -115,6 +117,7 @@ export const SETTINGS = [
   { key: 'sipOutboundUsername', flag: 'sip-outbound-username', env: 'ROOMTONE_SIP_OUTBOUND_USERNAME', help: 'digest username for the outbound proxy', default: undefined },
   { key: 'sipOutboundPassword', flag: 'sip-outbound-password', env: 'ROOMTONE_SIP_OUTBOUND_PASSWORD', help: 'digest password for the outbound proxy', default: undefined },
   { key: 'sipDialAllow', flag: 'sip-dial-allow', env: 'ROOMTONE_SIP_DIAL_ALLOW', help: 'CIDR ranges dial-out may call, comma-separated', default: '127.0.0.0/8' },
+  { key: 'sipDigestAlgorithms', flag: 'sip-digest-algorithms', env: 'ROOMTONE_SIP_DIGEST_ALGORITHMS', help: 'digest algorithms offered, preferred first: SHA-256,MD5 or MD5 (phones that refuse SHA-256 challenges)', default: 'SHA-256,MD5' },
   { key: 'sipInvitesPerSecond', flag: 'sip-invites-per-second', env: 'ROOMTONE_SIP_INVITES_PER_SECOND', help: 'new calls per second from one source before 503', default: '20' },
   { key: 'publicUrl', flag: 'public-url', env: 'ROOMTONE_PUBLIC_URL', help: "the API's address as clients reach it (RecordingUrl in callbacks)", default: undefined },
   { key: 'masterApiKey', flag: 'master-api-key', env: 'ROOMTONE_MASTER_API_KEY', help: 'the master account API key', default: undefined },
@@ -254,5 +257,14 @@ function sipSettings(raw: Record<string, string | undefined>): SipSettings | und
     outboundPassword: raw.sipOutboundPassword || undefined,
     dialAllow,
     invitesPerSecond: intSetting(raw, 'sipInvitesPerSecond', 1, 10_000),
+    digestAlgorithms: digestAlgorithms(listSetting(raw, 'sipDigestAlgorithms')),
   };
+}
+
+function digestAlgorithms(list: string[]): ('SHA-256' | 'MD5')[] {
+  const names = list.map((a) => a.toUpperCase());
+  if (names.length === 0 || names.some((a) => a !== 'SHA-256' && a !== 'MD5') || new Set(names).size !== names.length) {
+    throw new InvalidArgumentError(envName('sipDigestAlgorithms'), 'must list SHA-256 and/or MD5, comma-separated');
+  }
+  return names as ('SHA-256' | 'MD5')[];
 }

@@ -31,12 +31,13 @@ export class InboundCalls {
   readonly #ctx: SipContext;
   readonly #inDialog: InDialogRequests;
   readonly #lookup: (number: string) => DialledConference | undefined;
-  readonly #digest = new DigestVerifier(randomBytes(32), { realm: 'roomtone' });
+  readonly #digest: DigestVerifier;
   /** INVITEs not answered yet, by Call-ID: a CANCEL finds them here. */
   readonly #pending = new Map<string, { rq: SipMessage; cancelled: boolean }>();
 
-  constructor(ctx: SipContext, inDialog: InDialogRequests, lookup: (number: string) => DialledConference | undefined) {
+  constructor(ctx: SipContext, inDialog: InDialogRequests, lookup: (number: string) => DialledConference | undefined, algorithms: readonly ('SHA-256' | 'MD5')[]) {
     this.#ctx = ctx;
+    this.#digest = new DigestVerifier(randomBytes(32), { realm: 'roomtone', algorithms });
     this.#inDialog = inDialog;
     this.#lookup = lookup;
   }

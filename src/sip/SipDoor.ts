@@ -30,6 +30,8 @@ export interface SipDoorOptions extends DialerOptions {
   allow: readonly string[];
   /** New calls per second from one source before 503. */
   invitesPerSecond: number;
+  /** Digest algorithms offered, preferred first. */
+  digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
 }
 
 export interface SipDoorDeps {
@@ -99,7 +101,7 @@ export class SipDoor {
       hangUp: (d) => this.#hangUp(d),
     });
     this.#inDialog = new InDialogRequests(ctx);
-    this.#inbound = new InboundCalls(ctx, this.#inDialog, deps.conferenceByNumber);
+    this.#inbound = new InboundCalls(ctx, this.#inDialog, deps.conferenceByNumber, options.digestAlgorithms);
     this.dialer = new Dialer(ctx, this.#inDialog, options);
   }
 

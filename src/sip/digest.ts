@@ -66,6 +66,8 @@ export function digestResponse(i: DigestInput): string {
 export interface DigestVerifierOptions {
   realm: string;
   nonceTtlMs?: number;
+  /** What is offered, most preferred first (default SHA-256 then MD5): some phones give up on any challenge but MD5. */
+  algorithms?: readonly ('SHA-256' | 'MD5')[];
   /** Wall clock in ms; injectable for tests. */
   now?: () => number;
 }
@@ -82,11 +84,13 @@ export class DigestVerifier {
   private readonly ttl: number;
   private readonly now: () => number;
   private readonly opaque: string;
+  private readonly algorithms: readonly ('SHA-256' | 'MD5')[];
 
   constructor(private readonly secret: Buffer, options: DigestVerifierOptions) {
     if (secret.length < 16) throw new Error('digest secret must be at least 16 bytes');
     this.realm = options.realm;
     this.ttl = options.nonceTtlMs ?? 5 * 60_000;
+    this.algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
     this.now = options.now ?? Date.now;
     this.opaque = this.mac(Buffer.from('opaque')).subarray(0, 12).toString('base64url');
   }
@@ -114,7 +118,7 @@ export class DigestVerifier {
 
   /** WWW-Authenticate objects for a 401, SHA-256 first (RFC 7616 §3.7: most preferred first). */
   challengeHeaders(stale = false): AuthHeader[] {
-    return ['SHA-256', 'MD5'].map((algorithm) => ({
+    return this.algorithms.map((algorithm) => ({
       scheme: 'Digest', realm: quote(this.realm), qop: '"auth"', nonce: quote(this.newNonce()),
       opaque: quote(this.opaque), algorithm, ...(stale ? { stale: 'true' } : {}),
     }));
@@ -138,7 +142,8 @@ export class DigestVerifier {
     const algorithm = (p.get('algorithm') ?? 'MD5').toLowerCase();
     if (username === undefined || nonce === undefined || uri === undefined || response === undefined) return 'bad';
     if (username !== credentials.username || p.get('realm') !== this.realm) return 'bad';
-    if (algorithm !== 'md5' && algorithm !== 'sha-256') return 'bad'; // -sess is never offered
+    // Only what is offered (never -sess).
+    if ((algorithm !== 'md5' && algorithm !== 'sha-256') || !this.algorithms.some((a) => a.toLowerCase() === algorithm)) return 'bad';
     if (request.uri !== undefined && uri !== request.uri) return 'bad';
     const opaque = p.get('opaque');
     if (opaque !== undefined && opaque !== this.opaque) return 'bad';

@@ -81,6 +81,15 @@ describe('DigestVerifier', () => {
     expect(v.verify(old, { method: 'INVITE', uri: REQUEST_URI }, creds)).toBe('ok');
   });
 
+  it('offers only MD5 when told (--sip-digest-algorithms MD5, for phones that give up on SHA-256), and then refuses SHA-256 answers', () => {
+    const sha = verifier().v;
+    const v = new DigestVerifier(randomBytes(32), { realm: 'roomtone', algorithms: ['MD5'] });
+    expect(v.challengeHeaders().map((c) => c.algorithm)).toEqual(['MD5']);
+    expect(v.verify(answer(v, 'MD5'), { method: 'INVITE', uri: REQUEST_URI }, creds)).toBe('ok');
+    const shaChallenge = { ...sha.challengeHeaders()[0]!, nonce: v.challengeHeaders()[0]!.nonce, opaque: v.challengeHeaders()[0]!.opaque };
+    expect(v.verify(answerChallenge(shaChallenge, { method: 'INVITE', uri: REQUEST_URI, ...creds }), { method: 'INVITE', uri: REQUEST_URI }, creds)).toBe('bad');
+  });
+
   it('refuses a wrong password or username, and another realm', () => {
     const { v } = verifier();
     expect(v.verify(answer(v, 'SHA-256', { password: 'guess' }), { method: 'INVITE' }, creds)).toBe('bad');
