@@ -4,8 +4,8 @@ import type { ParticipantPatch } from '../conference/ParticipantOptions.js';
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Participant } from '../engine/Participant.js';
-import { ConflictError, InvalidArgumentError, NotFoundError, QuotaError, RoomtoneError, UnsupportedError } from '../errors.js';
-import { promptNames, sound } from './sounds.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, UnsupportedError } from '../errors.js';
+import { promptNames } from './sounds.js';
 import type { Relation } from '../mixing/Relations.js';
 import type { InjectSource } from '../host/specs.js';
 import type { Logger } from '../util/logger.js';
@@ -21,13 +21,13 @@ import { ConferenceRules } from './ConferenceRules.js';
 import { Recordings } from './Recordings.js';
 import { admissionOf, coacheeOf } from './admission.js';
 import { PinDesk } from './PinDesk.js';
+import { checkParticipantQuota, refuse } from './refusals.js';
 import type { OutboundDialer } from './dialing.js';
 import { NameRecorder } from './NameRecorder.js';
 import { languageOf, PromptLibrary } from './prompts/PromptLibrary.js';
 import type { PromptName } from './prompts/promptTexts.js';
 
 /** How long a refused caller stays connected to hear why. */
-const REFUSAL_SOUND_MS = 2000;
 
 /**
  * Conference documents brought to life: a document becomes an engine conference when its
@@ -43,7 +43,7 @@ export class ConferenceService {
   readonly #live = new Map<string, LiveConference>();
   readonly #rules = new Map<string, ConferenceRules>();
   readonly #pins = new PinDesk({
-    source: (live, media) => this.source(live.accountId, media, live.doc),
+    source: (live, media) => this.#sourceFor(live, media),
     admit: (live, participant, req, callId, moderator) => this.#admitNamed(live, participant, req, callId, moderator),
   });
   readonly #starting = new Map<string, Promise<LiveConference>>();
@@ -88,6 +88,8 @@ export class ConferenceService {
     return { kind: 'file', path: await this.#resolveMedia(accountId, media) };
   }
 
+  readonly #sourceFor = (live: LiveConference, media: string) => this.source(live.accountId, media, live.doc);
+
   get liveCount(): number {
     return this.#live.size;
   }
@@ -122,17 +124,17 @@ export class ConferenceService {
     const collectPin = admission === 'collect';
     const moderator = admission === 'moderator';
     const running = this.live(accountId, doc.id);
-    if (this.isLocked(accountId, doc.id)) return this.#refuse(running, req, 'locked', 'the conference is locked');
-    this.#checkParticipantQuota(accountId);
+    if (this.isLocked(accountId, doc.id)) return refuse(running, req, 'locked', 'the conference is locked', this.#sourceFor);
+    checkParticipantQuota(this.#live.values(), accountId, this.#participantsPerAccount);
     this.#joins?.take(key(accountId, doc.id));
     const live = await this.#ensureLive(accountId, doc);
     const k = key(accountId, doc.id);
     try {
       // Re-checked after the await: a lock or another join may have happened meanwhile.
-      if (this.isLocked(accountId, doc.id)) return await this.#refuse(live, req, 'locked', 'the conference is locked');
+      if (this.isLocked(accountId, doc.id)) return await refuse(live, req, 'locked', 'the conference is locked', this.#sourceFor);
       const max = maxParticipants(doc);
       if (max !== undefined && live.members.size + live.pending >= max) {
-        return await this.#refuse(live, req, 'full', `the conference is full (${max} participants)`);
+        return await refuse(live, req, 'full', `the conference is full (${max} participants)`, this.#sourceFor);
       }
       live.doc = doc;
       const callId = req.call_id ?? randomUUID();
@@ -166,29 +168,6 @@ export class ConferenceService {
       if (live.empty) await this.#retire(k, 'empty');
       throw err;
     }
-  }
-
-  /**
-   * Refuses a newcomer with a 409. When the conference is running and the newcomer sent an
-   * offer, it is connected apart from everyone just long enough to hear the locked or full
-   * sound; the error then carries our SDP answer (data.conference.<reason>.target).
-   */
-  async #refuse(live: LiveConference | undefined, req: JoinRequest, reason: 'locked' | 'full', message: string): Promise<never> {
-    if (!live || !req.sdp) throw new ConflictError(message);
-    const p = await live.conf.addParticipant({ sdp: req.sdp, held: true, muted: true });
-    live.hidden.add(p.id);
-    await p.inject(await this.source(live.accountId, sound(live.doc, reason), live.doc));
-    setTimeout(() => void p.kick('removed').catch(() => {}), REFUSAL_SOUND_MS).unref();
-    throw new RoomtoneError('conflict', message, 'conference', { conference: { [reason]: { message, target: p.sdp } } });
-  }
-
-  /** Live participants (and joins under way) of all the account's conferences against its quota. */
-  #checkParticipantQuota(accountId: string): void {
-    const limit = this.#participantsPerAccount;
-    if (limit === Infinity) return;
-    let n = 0;
-    for (const live of this.#live.values()) if (live.accountId === accountId) n += live.members.size + live.pending;
-    if (n >= limit) throw new QuotaError('participants', limit, `the account has ${n} participants in its conferences, its quota`, 'rate_limited');
   }
 
   /** Admits a caller, asking for and recording its name first when the document says play_name. */
@@ -267,8 +246,7 @@ export class ConferenceService {
 
   /** A conference event from a door (dial progress), to the same subscribers as the conference's own. */
   announce(accountId: string, conferenceId: string, callId: string, name: string, data: Record<string, unknown>): void {
-    const live = this.live(accountId, conferenceId);
-    const doc = live?.doc;
+    const doc = this.live(accountId, conferenceId)?.doc;
     this.#sink({ accountId, conferenceId, callId, name, data: { event: name, conference_id: conferenceId, call_id: callId, ...data }, ...(doc && { doc }) });
   }
 
@@ -358,23 +336,12 @@ export class ConferenceService {
 
   /** XiVO's reset (seed 002): nobody muted or deaf any more, nobody held, no relations or coaching. */
   async reset(accountId: string, id: string): Promise<number[]> {
-    const live = this.live(accountId, id);
-    if (!live) return [];
-    const members = [...live.members.values()];
-    for (const m of members) {
-      const p = live.conf.participant(m.participantId);
-      if (!p) continue;
-      await p.update({ muted: false, deaf: false, held: false });
-      await p.coach(null);
-      for (const o of members) if (o !== m) await p.relate(o.participantId, 'clear');
-    }
-    return members.map((m) => m.participantId);
+    return (await this.live(accountId, id)?.reset()) ?? [];
   }
 
   /** Ends a conference for everyone (DELETE ?force=true, close). */
   async end(accountId: string, id: string, reason: string): Promise<void> {
-    const live = this.live(accountId, id);
-    if (live) await live.conf.close(reason);
+    await this.live(accountId, id)?.conf.close(reason);
   }
 
   async shutdown(): Promise<void> {

@@ -78,6 +78,19 @@ export class LiveConference {
     conf.on('dtmf', (e) => this.digit(e.participantId, e.digit, e.durationMs));
   }
 
+  /** XiVO's reset: every member unmuted, undeafened, unheld, not coached, with no relations; their ids. */
+  async reset(): Promise<number[]> {
+    const members = [...this.members.values()];
+    for (const m of members) {
+      const p = this.conf.participant(m.participantId);
+      if (!p) continue;
+      await p.update({ muted: false, deaf: false, held: false });
+      await p.coach(null);
+      for (const o of members) if (o !== m) await p.relate(o.participantId, 'clear');
+    }
+    return members.map((m) => m.participantId);
+  }
+
   /** A digit from a participant, by RFC 4733 on its media or by its signalling (SIP INFO). */
   digit(participantId: number, digit: string, durationMs: number): void {
     const m = this.members.get(participantId);
