@@ -3,6 +3,7 @@
 // InDialogRequests. Here: the stack, what is taken from the wire (screened, counted, limited
 // per source), which networks may call, and the BYE when a participant leaves by another way.
 // Parsing, transports and transactions are the `sip` package's.
+import { randomBytes } from 'node:crypto';
 import { inCidr, parseCidr, parseIp, type Cidr } from '../net/ipAddress.js';
 import { RateLimitedError } from '../errors.js';
 import type { LeaveReason } from '../conference/ConferenceEvent.js';
@@ -89,6 +90,8 @@ export class SipDoor {
       contact: () => `sip:roomtone@${options.publicAddress}:${options.port}`,
       respond: (rq, status, reason, headers = {}, content) => {
         const r = makeResponse(rq, status, reason);
+        // RFC 3261 §8.2.6.2: a response other than 100 carries our To tag (the package adds none).
+        if (status > 100 && !r.headers.to.params?.tag) r.headers.to = { ...r.headers.to, params: { ...r.headers.to.params, tag: randomBytes(6).toString('hex') } };
         Object.assign(r.headers, headers);
         if (content !== undefined) r.content = content;
         this.#stack.send(r);
@@ -187,9 +190,7 @@ export class SipDoor {
   }
 
   #respond(rq: SipMessage, status: number, reason: string, headers: Record<string, string> = {}): void {
-    const r = makeResponse(rq, status, reason);
-    Object.assign(r.headers, headers);
-    this.#stack.send(r);
+    this.#ctx.respond(rq, status, reason, headers);
   }
 
   #allowed(remote: Remote): boolean {

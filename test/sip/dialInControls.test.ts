@@ -129,6 +129,35 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
     expect((await participants(conf)).length).toBe(1);
   }, 30_000);
 
+  it('a CANCEL while the INVITE is being joined: 200 for it, 487 for the INVITE, and nobody joins', async () => {
+    const conf = (await createConference({ conference_numbers: ['4806'] })).id;
+    const u = await ua();
+    const callId = `${token()}@raw`;
+    const tag = token();
+    const branch = `z9hG4bK${token()}`;
+    const invite = inviteText(u, { number: '4806', callId, tag, branch });
+    const cancel = [
+      `CANCEL sip:4806@127.0.0.1:${SIP_PORT} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${u.port};branch=${branch};rport`,
+      'Max-Forwards: 70',
+      `From: "Raw" <sip:raw@127.0.0.1>;tag=${tag}`,
+      'To: <sip:4806@127.0.0.1>',
+      `Call-ID: ${callId}`,
+      'CSeq: 1 CANCEL',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    u.send(invite);
+    u.send(cancel); // arrives while the join awaits the media thread
+    expect((await u.final('CANCEL', 1)).status).toBe(200);
+    const terminated = await u.final('INVITE', 1);
+    expect(terminated.status).toBe(487);
+    u.send(inDialogText(u, { method: 'ACK', number: '4806', callId, tag, toTag: String(terminated.headers.to.params.tag ?? ''), seq: 1 }).replace(/branch=z9hG4bK\w+/, `branch=${branch}`));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await participants(conf)).toEqual([]);
+  });
+
   it('a caller whose RTP never comes is removed after the media timeout, with our BYE', async () => {
     const conf = (await createConference({ conference_numbers: ['4805'] })).id;
     const u = await ua();
