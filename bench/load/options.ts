@@ -28,11 +28,24 @@ export interface LoadOptions {
   profile: string | null;
   /** The nice value the generator asks for once the server runs (-20..0; needs privilege below 0). */
   generatorNice: number;
+  /** Participants join by SIP calls (SIPp) rather than REST; null = REST. */
+  sip: SipJoinSettings | null;
 }
+
+export interface SipJoinSettings {
+  /** New calls per second. */
+  rate: number;
+  /** The server's SIP port on 127.0.0.1: chosen here for a started server, --sip-port with --url. */
+  port: number | null;
+}
+
+export const MAX_SIP_RATE = 200;
+/** The default call rate: the server's own default limit per source is 20 new calls per second. */
+export const DEFAULT_SIP_RATE = 20;
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
     [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG] [--profile DIR]
-    [--generator-nice -20..0] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
+    [--generator-nice -20..0] [--sip [--sip-rate R] [--sip-port P]] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
   each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 5 s warm-up. The rest send
   low noise (default), digital silence or DTX. Packets carry RFC 6464 audio levels unless
@@ -43,6 +56,14 @@ export const USAGE = `usage: npm run bench:load -- --participants N --talkers S 
   must hold none yet); summarise them with npm run bench:profile -- DIR.
   --generator-nice (default 0) is the generator's scheduling priority once the server runs:
   below 0 it stands in for phones on other machines, which never wait for the server's CPU.
+  --sip: participants join by SIP calls instead of REST. SIPp (sip-tester) places them, R new
+  calls per second (default ${DEFAULT_SIP_RATE}), to each conference's conference-{id} number, over UDP;
+  its INVITEs carry the same Opus offers as REST joins (the generator's ports, from an
+  injection file), and the generator sends and receives the media as it does after a REST join.
+  The calls stay up until the run kicks everyone at its end (the server's BYE, answered by
+  SIPp). A started server gets a free SIP port and a call limit above R; with --url, give its
+  SIP port (--sip-port P) and keep R within its --sip-invites-per-second. Either way, the report
+  gives the server CPU spent during the joins, per participant, beside the measured window's.
   Writes bench/results/load-TAG.json.`;
 
 export class UsageError extends Error {}
@@ -59,9 +80,14 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
+  let sipFlag = false;
   try {
     const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile', 'generator-nice'];
-    values = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
+    const options = { ...Object.fromEntries([...names, 'sip-rate', 'sip-port'].map((n) => [n, { type: 'string' as const }])), sip: { type: 'boolean' as const } };
+    const parsed = parseArgs({ args: argv, strict: true, options }).values as Record<string, string | boolean | undefined>;
+    sipFlag = parsed.sip === true;
+    delete parsed.sip;
+    values = parsed as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -109,6 +135,15 @@ export function parseOptions(argv: string[]): LoadOptions {
   const needed = 2 * participants + 100;
   if (Number(range[2]) - Number(range[1]) + 1 < needed) throw new UsageError(`--rtp-ports ${rtpPorts} is too narrow: ${participants} participants need ${needed} ports`);
 
+  let sip: SipJoinSettings | null = null;
+  if (sipFlag) {
+    sip = { rate: int('sip-rate', values['sip-rate'], 1, MAX_SIP_RATE, DEFAULT_SIP_RATE), port: null };
+    if (url !== null) sip.port = int('sip-port', values['sip-port'], 1, 65535);
+    else if (values['sip-port'] !== undefined) throw new UsageError('--sip-port applies only with --url (a started server gets a free SIP port)');
+  } else if (values['sip-rate'] !== undefined || values['sip-port'] !== undefined) {
+    throw new UsageError('--sip-rate and --sip-port apply only with --sip');
+  }
+
   const tag = values.tag ?? `n${participants}-s${talkers}-c${conferences}-${quiet}`;
   if (!/^[A-Za-z0-9._-]{1,40}$/.test(tag)) throw new UsageError(`--tag must be 1-40 of A-Z a-z 0-9 . _ -, not "${tag}"`);
   return {
@@ -119,6 +154,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     workers: int('workers', values.workers, 0, 64, availableParallelism()),
     rtpPorts, tag,
     generatorNice: int('generator-nice', values['generator-nice'], -20, 0, 0),
+    sip,
   };
 }
 

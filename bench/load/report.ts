@@ -25,13 +25,24 @@ export interface LoadReport {
     profileDir: string | null;
     /** The generator's nice value (the server runs at 0): --generator-nice when it could raise its priority, else 0. */
     generatorNice?: number;
+    /** How participants joined: REST (POST …/participants) or SIP calls placed by SIPp (--sip). Older reports: REST. */
+    joins?: 'rest' | 'sip';
+    /** --sip: SIPp's call rate, the server's SIP port, and SIPp's exit (0: every call answered and ended by our BYE cleanly). */
+    sip?: { callsPerSecond: number; port: number; sippExitCode: number | null };
   };
   /** False when the generator did not keep pace (its figures then understate the load). */
   valid: boolean;
   invalidReasons: string[];
   /** Notes about the run that do not invalidate it but matter when reading it. */
   warnings: string[];
-  timing: { joinSeconds: number; warmupSeconds: number; measuredSeconds: number };
+  timing: {
+    joinSeconds: number;
+    warmupSeconds: number;
+    measuredSeconds: number;
+    /** Server CPU from the first join to the last answer (the media of those already joined included). Absent in older reports. */
+    joinServerCpuSeconds?: number | null;
+    joinServerCpuMsPerParticipant?: number | null;
+  };
   signal: { talkActiveShare: number; talkBytes: number; quietBytes: number; quietPacketsPerSecond: number };
   server: {
     pid: number | null;
@@ -86,6 +97,8 @@ export function printReport(r: LoadReport, file: string): void {
     ['participants / talkers per conf / conferences', `${c.participants} / ${c.talkers} / ${c.conferences} (quiet: ${c.quiet}, RFC 6464 levels ${c.levels ? 'on' : 'off'})`],
     ['server', c.startedServer ? `started here, ${c.workers} media workers, pid ${s.pid}${c.profileDir ? `, profiled to ${c.profileDir}` : ''}` : `${c.url}, pid ${s.pid ?? 'unknown'}`],
     ['joins / warm-up / measured', `${f(r.timing.joinSeconds, 1)} s / ${f(r.timing.warmupSeconds, 1)} s / ${f(r.timing.measuredSeconds, 1)} s`],
+    ['joined by', c.joins === 'sip' ? `SIP calls (SIPp, ${c.sip?.callsPerSecond} calls/s, exit ${c.sip?.sippExitCode ?? 'none'})` : 'REST'],
+    ['server CPU during joins', `${f(r.timing.joinServerCpuSeconds, 2)} CPU-s, ${f(r.timing.joinServerCpuMsPerParticipant, 1)} ms per participant`],
     ['server CPU', `${f(s.cpuSecondsPerSecond, 3)} CPU-s/s`],
     ['server CPU per participant', `${f(s.cpuMsPerParticipantPerSecond, 3)} ms per participant per second`],
     ['server RSS before joins / peak', `${f(s.rssBeforeJoinsMiB, 1)} MiB / ${f(s.peakRssMiB, 1)} MiB`],

@@ -1,9 +1,11 @@
 // npm run bench:load: an end-to-end load run against the real server (see options.ts for the
 // flags). Phases: encode the audio, start (or attach to) the server, create the conferences,
-// join every participant over REST while all joined ones already send, warm up 5 s, measure D
-// seconds, collect the server's figures, stop everything, write the report.
-import { rmSync } from 'node:fs';
-import { cpus, setPriority } from 'node:os';
+// join every participant over REST (or, with --sip, by SIPp's calls: sipJoins.ts) while all
+// joined ones already send, warm up 5 s, measure D seconds, collect the server's figures, stop
+// everything (with --sip: kick everyone, so the server's BYEs end SIPp's calls), write the report.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { projectRoot } from '../../src/util/projectRoot.js';
 import { apiClient, logLines, randomApiKey, startServer, type ApiClient, type ServerProcess } from '../../test/helpers/serverProcess.js';
@@ -12,6 +14,7 @@ import { parseOptions, UsageError, USAGE, type LoadOptions } from './options.js'
 import { finishProfiles, monotonicUs, profileArgs } from './profiling.js';
 import { gitCommit, printReport, writeReport, type LoadReport } from './report.js';
 import { buildPayloads } from './signals.js';
+import { freeUdpPort, SipJoins } from './sipJoins.js';
 import * as stats from './serverStats.js';
 
 /** After the joins: their garbage and the grown heaps are collected in the first seconds after. */
@@ -33,6 +36,8 @@ function raiseOwnPriority(nice: number): number {
 }
 const JOIN_CONCURRENCY = 8;
 const JOIN_TIMEOUT_MS = 180_000;
+/** --sip: how long SIPp may take to end its calls once everyone is kicked. */
+const SIP_HANGUP_TIMEOUT_MS = 30_000;
 /** Our sockets, plus what a Node process holds anyway (stdio, HTTP keep-alive, the event loop). */
 const FD_SLACK = 64;
 
@@ -71,8 +76,13 @@ const payloads = buildPayloads(opts.quiet);
 let server = null as ServerProcess | null;
 let serverKilled = false;
 const gen = new Generator(N);
+/** --sip: SIPp's calls and the temp dir of its files. */
+let sip = null as SipJoins | null;
+let sipDir: string | null = null;
 const cleanup = async () => {
   gen.stop();
+  sip?.kill();
+  if (sipDir) rmSync(sipDir, { recursive: true, force: true });
   if (server) {
     // A profiled server also serialises its profiles on the way out; a SIGKILL would lose them.
     serverKilled = (await server.stop(opts.profile === null ? 10_000 : 30_000)).killed;
@@ -97,10 +107,14 @@ async function main(): Promise<void> {
   let pid: number | null;
   if (opts.url === null) {
     apiKey = randomApiKey();
-    log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts})...`);
+    if (opts.sip) opts.sip.port = await freeUdpPort();
+    log(`bench:load: starting the server (${opts.workers} media workers, RTP ports ${opts.rtpPorts}${opts.sip ? `, SIP on UDP 127.0.0.1:${opts.sip.port}` : ''})...`);
     server = await startServer({ rtpPorts: opts.rtpPorts, masterApiKey: apiKey, env: {
       ROOMTONE_WORKERS: String(opts.workers),
-      ROOMTONE_SIP_PORT: '0',
+      // --sip: UDP only (SIPp calls over UDP), and a new-call limit per source well above its rate.
+      ...(opts.sip
+        ? { ROOMTONE_SIP_PORT: String(opts.sip.port), ROOMTONE_SIP_TRANSPORTS: 'udp', ROOMTONE_SIP_INVITES_PER_SECOND: String(Math.max(100, 4 * opts.sip.rate)) }
+        : { ROOMTONE_SIP_PORT: '0' }),
       // A load run joins hundreds of participants into one conference with one token at once.
       ROOMTONE_JOINS_PER_CONFERENCE: '10000',
       ROOMTONE_REQUESTS_PER_TOKEN: '100000',
@@ -160,38 +174,65 @@ async function main(): Promise<void> {
   gen.start();
 
   // Participant i joins conference i mod C, as member ⌊i / C⌋ there; the first S members talk.
-  const joinOne = async (i: number) => {
+  const ssrcOf = (i: number) => 0x10000 + i;
+  /** Starts participant i's media once its join is answered: to `remotePort` with `payloadType`, levels under `levelId`. */
+  const startMedia = async (i: number, remotePort: number, payloadType: number, levelId: number | null) => {
     const conf = i % opts.conferences;
     const member = Math.floor(i / opts.conferences);
-    const ssrc = 0x10000 + i;
+    const talker = member < opts.talkers;
+    // Talkers start at different points of the one speech loop, so they overlap like a meeting.
+    const frames = talker ? payloads.talk : payloads.quiet;
+    const start = talker ? (conf * opts.talkers + member) * 197 : i * 7;
+    const levels = levelId === null ? null : { id: levelId, values: talker ? payloads.talkLevels : payloads.quietLevels };
+    await gen.activate(i, sockets[i].socket, remotePort, payloadType, frames, start, ssrcOf(i), levels);
+    joined++;
+  };
+  const joinOne = async (i: number) => {
+    const conf = i % opts.conferences;
     const r = await client.api('POST', `/v2/accounts/${accountId}/conferences/${confIds[conf]}/participants`,
-      { data: { sdp: sdpOffer(sockets[i].port, ssrc, opts.levels), caller_id_name: `load ${i + 1}`, call_id: `load-${opts.tag}-${i + 1}` } }, token);
+      { data: { sdp: sdpOffer(sockets[i].port, ssrcOf(i), opts.levels), caller_id_name: `load ${i + 1}`, call_id: `load-${opts.tag}-${i + 1}` } }, token);
     if (r.status !== 201) throw new Error(`join of participant ${i + 1} failed: ${r.status} ${r.text}`);
     const answer = r.body.data.sdp as string;
     const m = /^m=audio (\d+) \S+ (\d+)/m.exec(answer);
     const c = /^c=IN IP4 (\S+)/m.exec(answer);
     if (!m || !c || !c[1].startsWith('127.')) throw new Error(`participant ${i + 1}: the answer is not a loopback RTP address:\n${answer}`);
-    const talker = member < opts.talkers;
-    // Talkers start at different points of the one speech loop, so they overlap like a meeting.
-    const frames = talker ? payloads.talk : payloads.quiet;
-    const start = talker ? (conf * opts.talkers + member) * 197 : i * 7;
-    const levelId = answeredLevelId(answer);
-    const levels = levelId === null ? null : { id: levelId, values: talker ? payloads.talkLevels : payloads.quietLevels };
-    await gen.activate(i, sockets[i].socket, Number(m[1]), Number(m[2]), frames, start, ssrc, levels);
-    joined++;
+    await startMedia(i, Number(m[1]), Number(m[2]), answeredLevelId(answer));
   };
   const tJoin = performance.now();
-  let next = 0;
-  const joinWorkers = Array.from({ length: Math.min(JOIN_CONCURRENCY, N) }, async () => {
-    while (next < N) await joinOne(next++);
-  });
+  const cpuBeforeJoins = serverCpu();
   let joinTimer: NodeJS.Timeout | undefined;
   const joinTimeout = new Promise<never>((_, reject) => {
     joinTimer = setTimeout(() => reject(new Error(`joins took over ${JOIN_TIMEOUT_MS / 1000} s (${joined}/${N} joined)`)), JOIN_TIMEOUT_MS);
   });
-  await Promise.race([Promise.all(joinWorkers), joinTimeout]).finally(() => clearTimeout(joinTimer));
+  if (opts.sip === null) {
+    let next = 0;
+    const joinWorkers = Array.from({ length: Math.min(JOIN_CONCURRENCY, N) }, async () => {
+      while (next < N) await joinOne(next++);
+    });
+    await Promise.race([Promise.all(joinWorkers), joinTimeout]).finally(() => clearTimeout(joinTimer));
+  } else {
+    sipDir = mkdtempSync(join(tmpdir(), 'roomtone-bench-sip-'));
+    sip = new SipJoins({
+      serverPort: opts.sip.port!, rate: opts.sip.rate, levels: opts.levels, dir: sipDir,
+      timeoutSeconds: Math.ceil((JOIN_TIMEOUT_MS + WARMUP_MS + SIP_HANGUP_TIMEOUT_MS) / 1000) + opts.seconds + 60,
+    });
+    log(`bench:load: SIPp calls ${N} participants in, ${opts.sip.rate} calls/s`);
+    await sip.start(Array.from({ length: N }, (_, i) => ({ i, port: sockets[i].port, ssrc: ssrcOf(i), number: `conference-${confIds[i % opts.conferences]}` })));
+    const sipJoins = (async () => {
+      while (joined < N) {
+        for (const a of sip!.poll()) {
+          if (a.i < 0 || a.i >= N) throw new Error(`SIPp logged an answer for participant ${a.i}, not one of ours`);
+          await startMedia(a.i, a.remotePort, a.payloadType, a.levelId);
+        }
+        if (joined < N && sip!.exitCode !== undefined) throw new Error(`SIPp exited (${sip!.exitCode}) with ${joined}/${N} calls answered\n${sip!.diagnostics()}`);
+        await sleep(50);
+      }
+    })();
+    await Promise.race([sipJoins, joinTimeout]).finally(() => clearTimeout(joinTimer));
+  }
   const joinSeconds = (performance.now() - tJoin) / 1000;
-  log(`bench:load: ${N} joined in ${joinSeconds.toFixed(1)} s; warming up ${WARMUP_MS / 1000} s`);
+  const joinCpuSeconds = serverCpu() - cpuBeforeJoins;
+  log(`bench:load: ${N} joined in ${joinSeconds.toFixed(1)} s (${opts.sip ? 'SIP' : 'REST'}); warming up ${WARMUP_MS / 1000} s`);
   // The joins leave tens of MB of garbage; collected here, it cannot fall into the window as a
   // 15 ms scavenge that holds every send (npm run bench:load passes --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
@@ -244,11 +285,18 @@ async function main(): Promise<void> {
       participants: N, talkers: opts.talkers, conferences: opts.conferences, seconds: opts.seconds, quiet: opts.quiet, levels: opts.levels,
       workers: opts.url === null ? opts.workers : null, url: client.url, startedServer: opts.url === null, profileDir: opts.profile,
       generatorNice,
+      joins: opts.sip === null ? 'rest' : 'sip',
+      ...(opts.sip && { sip: { callsPerSecond: opts.sip.rate, port: opts.sip.port!, sippExitCode: null } }),
     },
     valid: invalidReasons.length === 0,
     invalidReasons,
     warnings,
-    timing: { joinSeconds, warmupSeconds: WARMUP_MS / 1000, measuredSeconds: wall },
+    timing: {
+      joinSeconds, warmupSeconds: WARMUP_MS / 1000, measuredSeconds: wall,
+      // The server's CPU from the first join to the last answer, media of those already joined included.
+      joinServerCpuSeconds: pid === null ? null : joinCpuSeconds,
+      joinServerCpuMsPerParticipant: pid === null ? null : (joinCpuSeconds * 1000) / N,
+    },
     signal: { talkActiveShare: payloads.talkActiveShare, talkBytes: payloads.talkBytes, quietBytes: payloads.quietBytes, quietPacketsPerSecond: payloads.quietPacketsPerSecond },
     server: {
       pid,
@@ -278,6 +326,17 @@ async function main(): Promise<void> {
 
   // Stop sending first, then the server (or our conferences on someone else's server), then our sockets.
   gen.stop();
+  if (sip !== null) {
+    // Everyone kicked: the server's BYE ends each call, SIPp answers it and exits 0 when all ended well.
+    for (const id of confIds) {
+      const r = await client.api('PUT', `/v2/accounts/${accountId}/conferences/${id}/participants`, { data: { action: 'kick' } }, token);
+      if (r.status !== 200) log(`bench:load: kicking conference ${id}'s participants failed: ${r.status} ${r.text}`);
+    }
+    const code = await sip.finish(SIP_HANGUP_TIMEOUT_MS);
+    report.config.sip!.sippExitCode = code;
+    if (code !== 0) report.warnings.push(`SIPp exited ${code === null ? `not within ${SIP_HANGUP_TIMEOUT_MS / 1000} s (killed)` : `with ${code}`}: not every call ended cleanly`);
+    if (code !== 0) log(sip.diagnostics());
+  }
   if (opts.url !== null) for (const id of confIds) await client.api('DELETE', `/v2/accounts/${accountId}/conferences/${id}?force=true`, undefined, token);
   await cleanup();
   printReport(report, writeReport(report, projectRoot()));

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { RateLimitedError, RoomtoneError } from '../errors.js';
 import type { JoinRequest } from '../service/schema/joinRequest.js';
 import type { ConferenceDocument } from '../service/ServiceTypes.js';
-import { inDialogRequest, type Dialog } from './Dialog.js';
+import type { Dialog } from './Dialog.js';
 import { DigestVerifier, type DigestVerdict } from './digest.js';
 import type { InDialogRequests } from './InDialogRequests.js';
 import { SUPPORTED, type SipContext } from './SipContext.js';
@@ -114,9 +114,10 @@ export class InboundCalls {
       const [status, reason] = sipStatusOf(err);
       return this.#ctx.respond(rq, status, reason, err instanceof RateLimitedError ? { 'retry-after': String(err.retryAfterSeconds) } : {});
     }
+    // A call with no participant of its own (the sound's is the service's): its ACK is taken, then our BYE.
     const d = this.#answer(rq, remote, sound, {});
-    d.ended = true;
-    setTimeout(() => this.#ctx.send(inDialogRequest(d, 'BYE')), REFUSAL_MS).unref();
+    this.#ctx.dialogs.add(d);
+    setTimeout(() => this.#ctx.hangUp(d), REFUSAL_MS).unref();
   }
 
   /** Our 200 with `sdp`, sent until the ACK; the dialog it opens (not yet registered). */
@@ -153,8 +154,8 @@ export class InboundCalls {
   /** The 200 again at T1, 2·T1, … up to T2 apart, until the ACK; without one after 64·T1 the call ends. */
   #retransmit(d: Dialog, interval: number, elapsed: number): void {
     d.retransmit = setTimeout(() => {
-      if (d.acked || (d.ended && d.participantId >= 0)) return;
-      if (elapsed + interval >= 64 * T1) return d.participantId >= 0 ? this.#ctx.hangUp(d) : undefined;
+      if (d.acked || d.ended) return;
+      if (elapsed + interval >= 64 * T1) return this.#ctx.hangUp(d);
       this.#ctx.stack.send(d.answer!);
       this.#retransmit(d, Math.min(interval * 2, T2), elapsed + interval);
     }, interval);

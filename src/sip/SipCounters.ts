@@ -5,7 +5,7 @@ import { DropCounter } from '../transports/DropCounter.js';
 import type { Logger } from '../util/logger.js';
 import type { SipMessage } from './sipLibrary.js';
 
-export type SipDropReason = 'too_large' | 'unparseable' | 'missing_header' | 'flood' | 'not_allowed' | 'stray_ack';
+export type SipDropReason = 'too_large' | 'unparseable' | 'missing_header' | 'flood' | 'stray_ack' | 'handler_threw';
 
 export interface SipStats {
   dialogs: number;

@@ -78,6 +78,7 @@ export class SipDoor {
       (rq, remote) => void this.#onRequest(rq, remote).catch((err) => deps.log.warn({ err: String(err), method: rq.method }, 'sip request failed')),
       (err) => deps.log.warn({ err: String(err) }, 'sip socket error'),
       (data, from) => this.#screen(data, from.address),
+      (_err, from) => counters.drop('handler_threw', from.address),
     );
     this.#stack = started.stack;
     this.listening = started.listening;
@@ -90,6 +91,7 @@ export class SipDoor {
       contact: () => `sip:roomtone@${options.publicAddress}:${options.port}`,
       respond: (rq, status, reason, headers = {}, content) => {
         const r = makeResponse(rq, status, reason);
+        r.version = '2.0';
         // RFC 3261 §8.2.6.2: a response other than 100 carries our To tag (the package adds none).
         if (status > 100 && !r.headers.to.params?.tag) r.headers.to = { ...r.headers.to, params: { ...r.headers.to.params, tag: randomBytes(6).toString('hex') } };
         Object.assign(r.headers, headers);
@@ -149,6 +151,7 @@ export class SipDoor {
   }
 
   async #onRequest(rq: SipMessage, remote: Remote): Promise<void> {
+    if (rq.version !== '2.0') return rq.method === 'ACK' ? undefined : this.#respond(rq, 505, 'Version Not Supported');
     const trusted = this.#allowed(remote);
     const method = rq.method!;
     const inDialog = Boolean(rq.headers.to.params?.tag);

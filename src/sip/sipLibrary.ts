@@ -80,7 +80,7 @@ export interface StartedStack {
   listening: Promise<void>;
 }
 
-/** Why a datagram is not a SIP message the stack can take; undefined when it is one. */
+/** Whether a datagram goes on to the package (false: it was dropped, and counted). */
 export type Screening = (data: Buffer, from: { address: string; port: number }) => boolean;
 
 /**
@@ -95,6 +95,7 @@ export function createSipStack(
   onRequest: (rq: SipMessage, remote: Remote) => void,
   onError: (err: Error) => void,
   screen: Screening,
+  onThrow: (err: unknown, from: { address: string; port: number }) => void,
 ): StartedStack {
   const sockets: { once(event: 'listening', f: () => void): unknown; once(event: 'error', f: (e: Error) => void): unknown }[] = [];
   const createSocket = dgram.createSocket;
@@ -104,8 +105,17 @@ export function createSipStack(
     sockets.push(made as unknown as (typeof sockets)[number]);
     return made;
   };
+  // The package's handler must not throw out of the socket's event: a throw would end the process.
+  const guarded = (listener: (data: Buffer, rinfo: dgram.RemoteInfo) => void) => (data: Buffer, rinfo: dgram.RemoteInfo) => {
+    if (!screen(data, rinfo)) return;
+    try {
+      listener(data, rinfo);
+    } catch (err) {
+      onThrow(err, rinfo);
+    }
+  };
   (dgram as { createSocket: unknown }).createSocket = (type: dgram.SocketType, listener: (data: Buffer, rinfo: dgram.RemoteInfo) => void) =>
-    watch(createSocket(type, (data, rinfo) => screen(data, rinfo) && listener(data, rinfo)));
+    watch(createSocket(type, guarded(listener)));
   (net as { createServer: unknown }).createServer = (...args: Parameters<typeof net.createServer>) => watch(createServer(...args));
   let stack: SipStack;
   try {

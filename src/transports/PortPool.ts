@@ -72,7 +72,13 @@ export class PortPool {
   }
 
   get stats(): PortPoolStats {
+    this.#rested();
     return { pairs: this.#pairs, inUse: this.#tenantOf.size, cooling: this.#cooling.length };
+  }
+
+  /** Pairs whose rest is over are free again (a scrape must not report them as cooling). */
+  #rested(now = Date.now()): void {
+    while (this.#cooling.length > 0 && this.#cooling[0].until <= now) this.#free.push(this.#cooling.shift()!.port);
   }
 
   async allocate(withRtcp: boolean, tenant?: string): Promise<BoundPorts> {
@@ -118,8 +124,7 @@ export class PortPool {
 
   /** A random free pair; a resting one only when none is free, the longest-resting first. */
   #take(): number | undefined {
-    const now = Date.now();
-    while (this.#cooling.length > 0 && this.#cooling[0].until <= now) this.#free.push(this.#cooling.shift()!.port);
+    this.#rested();
     if (this.#free.length === 0) return this.#cooling.shift()?.port;
     const i = randomInt(this.#free.length);
     const port = this.#free[i];

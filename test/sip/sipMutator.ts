@@ -1,0 +1,792 @@
+// Mutated SIP messages for fuzzing the SIP door (issue 18). Real message texts (an INVITE with
+// its SDP offer, ACK, BYE, INFO with dtmf-relay, OPTIONS, CANCEL, UPDATE, responses) are
+// generated and then broken in the ways a peer, a middlebox or an attacker breaks them. Every
+// choice comes from one seeded PRNG: message n's kind and mutations depend on the seed and n
+// alone. What the server answered (dialogs it opened, requests it sent us) is fed back with
+// `observe`, so in-dialog messages can name real dialogs: their tags and Call-IDs, and so the
+// exact bytes, may differ between runs of one seed.
+import { seededRandom } from '../helpers/random.js';
+
+const CRLF = '\r\n';
+/** UDP over loopback carries up to 65,507 bytes; nothing generated is bigger than this. */
+export const MAX_DATAGRAM = 60_000;
+/** The door's limit (src/sip/SipDoor.ts MAX_BYTES): more is dropped as too_large. */
+export const DOOR_MAX_BYTES = 16 * 1024;
+
+/** A seeded PRNG (mulberry32) with the helpers the mutators use. */
+export class Prng {
+  readonly #next: () => number;
+  constructor(readonly seed: number) {
+    this.#next = seededRandom(seed);
+  }
+  /** [0, 1) */
+  float(): number {
+    return this.#next();
+  }
+  /** An integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.#next() * (hi - lo + 1));
+  }
+  chance(p: number): boolean {
+    return this.#next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.#next() * items.length)];
+  }
+  /** One of `weighted`'s keys, by weight. */
+  weighted<K extends string>(weighted: Readonly<Record<K, number>>): K {
+    const entries = Object.entries(weighted) as [K, number][];
+    let r = this.#next() * entries.reduce((s, [, w]) => s + w, 0);
+    for (const [k, w] of entries) if ((r -= w) < 0) return k;
+    return entries[entries.length - 1][0];
+  }
+  hex(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += '0123456789abcdef'[this.int(0, 15)];
+    return s;
+  }
+  /** `n` random bytes as a latin1 string (one char per byte). */
+  bytes(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.int(0, 255));
+    return s;
+  }
+}
+
+/** Where the messages go and come from. */
+export interface FuzzTarget {
+  serverPort: number;
+  /** The sending socket (Via, Contact). */
+  localAddress: string;
+  localPort: number;
+  /** Where SDP offers ask for media: a socket of the test's that swallows it. */
+  mediaPort: number;
+  /** A conference number taken without credentials (the join path). */
+  openNumber: string;
+  /** A conference number with bridge credentials (digest). */
+  authNumber: string;
+  /** A number no conference has. */
+  unknownNumber: string;
+}
+
+/** A call the server answered 200: in-dialog requests can name it. */
+interface LearnedDialog {
+  callId: string;
+  from: string;
+  to: string;
+  target: string;
+  seq: number;
+}
+
+/** A request the server sent us (a BYE, an UPDATE): a response can answer it. */
+interface LearnedRequest {
+  via: string[];
+  from: string;
+  to: string;
+  callId: string;
+  cseq: string;
+}
+
+/** An INVITE we sent: a CANCEL or an ACK (for its non-2xx answer) can name its transaction. */
+interface SentInvite {
+  index: number;
+  uri: string;
+  branch: string;
+  from: string;
+  to: string;
+  callId: string;
+  seq: number;
+}
+
+/** A message before it is serialized: its start line, header lines ("Name: value") and body. */
+interface Draft {
+  start: string;
+  headers: string[];
+  body: string;
+  /** Content-Length's value as written; computed from the body when undefined, left out when null. */
+  contentLength?: string | null;
+  eol: string;
+  /** Between the headers and the body (normally an empty line). */
+  separator: string;
+}
+
+export type BaseKind =
+  | 'invite' | 'reinvite' | 'ack' | 'bye' | 'info' | 'options' | 'cancel' | 'update' | 'other-method' | 'response' | 'special';
+
+export interface FuzzMessage {
+  index: number;
+  base: BaseKind;
+  /** What was done to it (empty: sent as generated, a well-formed message). */
+  mutations: string[];
+  data: Buffer;
+  /** A request sent as generated, which the server should answer (not an ACK, not a response). */
+  expectsAnswer: boolean;
+  /** What names its answer: the index in its Via branch (a CANCEL has its INVITE's) and its method, as `answerKey` gives it for a response. */
+  key: string;
+}
+
+const BASE_WEIGHTS: Record<BaseKind, number> = {
+  invite: 26, reinvite: 4, ack: 8, bye: 9, info: 9, options: 9, cancel: 8, update: 3, 'other-method': 3, response: 9, special: 3,
+};
+
+type DraftMutator = (d: Draft, rng: Prng, f: SipFuzzer) => void;
+type ByteMutator = (b: Buffer, rng: Prng) => Buffer;
+
+/** Compact forms (RFC 3261 §7.3.3, and RFC 4028's x for Session-Expires). */
+const COMPACT: Record<string, string> = {
+  'call-id': 'i', contact: 'm', 'content-encoding': 'e', 'content-length': 'l', 'content-type': 'c', from: 'f', subject: 's', supported: 'k', to: 't', via: 'v', 'session-expires': 'x',
+};
+const REQUIRED = ['via', 'call-id', 'cseq', 'from', 'to'];
+const SHORT_OF: Record<string, string> = Object.fromEntries(Object.entries(COMPACT).map(([k, v]) => [v, k]));
+
+const nameOf = (line: string): string => {
+  const n = line.slice(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase();
+  return SHORT_OF[n] ?? n;
+};
+const valueOf = (line: string): string => line.slice(line.indexOf(':') + 1).trim();
+/** A string's UTF-8 bytes as latin1 chars (drafts hold bytes, one char each). */
+const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+
+const BAD_START_LINES = (rng: Prng, uri: string): string[] => [
+  '',
+  ' ',
+  'INVITE',
+  `INVITE ${uri}`,
+  `INVITE ${uri} SIP/3.0`,
+  `INVITE ${uri} HTTP/1.1`,
+  `invite ${uri} sip/2.0`,
+  `INVITE  ${uri}  SIP/2.0`,
+  `\tINVITE ${uri} SIP/2.0`,
+  `INV@TE ${uri} SIP/2.0`,
+  `${'A'.repeat(rng.int(17, 3000))} ${uri} SIP/2.0`,
+  `123 ${uri} SIP/2.0`,
+  `%49NVITE ${uri} SIP/2.0`,
+  `INVITE ${uri} SIP/2.0 extra`,
+  `INVITE ${uri}SIP/2.0`,
+  `GET / HTTP/1.1`,
+  'SIP/2.0',
+  'SIP/2.0 200',
+  'SIP/2.0 99 Too Low',
+  'SIP/2.0 700 Too High',
+  'SIP/2.0 1000 Way Too High',
+  'SIP/2.0 -200 Negative',
+  'SIP/2.0 2OO OK',
+  `SIP/2.0 ${rng.int(0, 99999)} ${utf8('Ünïcødé ☎')}`,
+  `SIP/2.0 200 ${'OK '.repeat(rng.int(100, 2000))}`,
+  'SIP/1.0 200 OK',
+  `${rng.bytes(rng.int(1, 60))}`,
+  `\u0000INVITE ${uri} SIP/2.0`,
+  `OPTIONS * SIP/2.0`,
+  `REGISTER ${uri} SIP/2.0`,
+];
+
+const WEIRD_URIS = (rng: Prng, t: FuzzTarget): string[] => {
+  const host = `127.0.0.1:${t.serverPort}`;
+  return [
+    'sip:',
+    'sip:@',
+    `sip:@${host}`,
+    `sips:${t.openNumber}@${host}`,
+    `tel:${t.openNumber}`,
+    `sip:%34%37%30%30@${host}`, // 4700, escaped
+    `sip:%zz@${host}`,
+    `sip:%@${host}`,
+    `sip:%E0%A4%A@${host}`,
+    `sip:${t.openNumber};user=phone@${host}`,
+    `sip:${t.openNumber}@${host};transport=tcp;lr;maddr=10.0.0.1`,
+    `sip:${t.openNumber}@${host}?Subject=x&Priority=urgent`,
+    `sip:${t.openNumber}:secret@${host}`,
+    `sip:${t.openNumber}@[::1]:${t.serverPort}`,
+    `sip:${t.openNumber}@999.999.999.999`,
+    `sip:${t.openNumber}@${'a'.repeat(rng.int(64, 4000))}.example`,
+    `sip:${'9'.repeat(rng.int(60, 70))}@${host}`,
+    `sip:${'7'.repeat(rng.int(65, 5000))}@${host}`,
+    `<sip:${t.openNumber}@${host}>`,
+    `sip:${utf8('4700€')}@${host}`,
+    `sip:conference-${rng.hex(8)}@${host}`,
+    `sip:conference-@${host}`,
+    `sip:${t.openNumber}@${host}:${rng.int(65536, 999999)}`,
+    `sip:${t.openNumber}@${host};${'p=1;'.repeat(rng.int(10, 500))}`,
+    `sip:${t.openNumber}@${host};__proto__`,
+    `sip:__proto__@${host}`,
+    `http://${host}/`,
+    `sip:${t.openNumber}@${host}\u0000`,
+    '*',
+  ];
+};
+
+const WEIRD_CSEQS = (rng: Prng, method: string): string[] => [
+  `-1 ${method}`,
+  `0 ${method}`,
+  `${rng.int(2 ** 31, 2 ** 32 + 10)} ${method}`,
+  `${'9'.repeat(rng.int(20, 400))} ${method}`,
+  `${'9'.repeat(rng.int(310, 600))} ${method}`,
+  `1e9 ${method}`,
+  `0x10 ${method}`,
+  `1.5 ${method}`,
+  method,
+  `${rng.int(1, 100)}`,
+  `${rng.int(1, 100)} ${method === 'INVITE' ? 'BYE' : 'INVITE'}`,
+  `${rng.int(1, 100)} ACK`,
+  `${rng.int(1, 100)} ${method} extra words`,
+  `${rng.int(1, 100)}${method}`,
+  `${rng.int(1, 100)} ${method.toLowerCase()}`,
+  `${rng.int(1, 100)} %41CK`,
+  `${rng.int(1, 100)} ${utf8('ÏNVITE')}`,
+  '',
+];
+
+const WEIRD_SESSION_EXPIRES = (rng: Prng): string[] => [
+  'Session-Expires: 0',
+  'Session-Expires: -1',
+  'Session-Expires: abc',
+  'Session-Expires: 89',
+  'Session-Expires: 90;refresher=uas',
+  'Session-Expires: 90;refresher=uac',
+  `Session-Expires: ${rng.int(91, 7200)};refresher=${rng.pick(['uas', 'uac', 'nobody', ''])}`,
+  `Session-Expires: ${'9'.repeat(rng.int(9, 40))}`,
+  'Session-Expires: 1800;refresher',
+  'Session-Expires: ;refresher=uas',
+  'Session-Expires: 1800, 90',
+  'x: 1',
+  'x: 1800;refresher=uas',
+  'Min-SE: 99999999999',
+  'Min-SE: -5',
+  'Supported: timer, timer, timer',
+  'Require: timer',
+  'Require: 100rel, precondition, nonsense',
+];
+
+const AUTH_GARBAGE = (rng: Prng, t: FuzzTarget): string[] => [
+  'Authorization: Digest',
+  'Authorization: Digest ',
+  'Authorization: Digest username=',
+  'Authorization: Basic dXNlcjpwYXNz',
+  'Authorization: Bearer abc.def.ghi',
+  `Authorization: Digest username="fuzz", realm="roomtone", nonce="${rng.hex(38)}", uri="sip:${t.authNumber}@127.0.0.1", response="${rng.hex(32)}"`,
+  `Authorization: Digest username="fuzz", realm="roomtone", nonce="${'A'.repeat(38)}", uri="sip:${t.authNumber}@127.0.0.1:${t.serverPort}", response="${rng.hex(64)}", algorithm=SHA-256, qop=auth, nc=00000001, cnonce="x"`,
+  `Authorization: Digest username="fuzz", realm="roomtone", nonce="x", uri="x", response="x", algorithm=MD5-sess, qop=auth-int, nc=zz`,
+  `Authorization: Digest realm="roomtone", username="${'u'.repeat(rng.int(500, 4000))}", nonce="n", uri="u", response="r"`,
+  `Authorization: Digest realm="roomtone", username="a", nonce="${'n'.repeat(rng.int(513, 2000))}", uri="u", response="r"`,
+  'Authorization: Digest realm="roomtone",,,,, username="a"',
+  'Authorization: Digest realm="unterminated',
+  `Authorization: Digest realm="roomtone", username="\\"", nonce="\\\\", uri="sip:x", response="${utf8('ü')}"`,
+  'Authorization: Digest __proto__="x", constructor="y", realm="roomtone"',
+  'Authorization: Digest realm="other", username="a", nonce="b", uri="c", response="d", Digest realm="roomtone"',
+  'Proxy-Authorization: Digest realm="roomtone", username="a"',
+  `Authorization: ${rng.bytes(rng.int(1, 200)).replace(/[\r\n]/g, ' ')}`,
+];
+
+/** The SDP offer of a real softphone (PCMU, PCMA, telephone-event). */
+function sdpOffer(t: FuzzTarget, sessionId: number): string {
+  return [
+    'v=0',
+    `o=fuzz ${sessionId} ${sessionId} IN IP4 127.0.0.1`,
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${t.mediaPort} RTP/AVP 0 8 101`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ].join(CRLF);
+}
+
+/** The INVITE's body broken: bad m= lines, huge ports, thousands of a= lines within 16 KiB, and so on. */
+function sdpGarbage(rng: Prng, t: FuzzTarget, body: string): string {
+  const lines = (body || sdpOffer(t, 1)).split(CRLF);
+  const mIndex = Math.max(0, lines.findIndex((l) => l.startsWith('m=')));
+  const setM = (m: string) => (lines[mIndex] = m);
+  switch (rng.int(0, 21)) {
+    case 0: setM(`m=audio ${rng.pick([65536, 99999, 4294967296, 2 ** 53, -1, 0, 1, 1023])} RTP/AVP 0`); break;
+    case 1: setM(`m=audio ${'9'.repeat(rng.int(10, 400))} RTP/AVP 0`); break;
+    case 2: setM('m='); break;
+    case 3: setM('m=audio'); break;
+    case 4: setM(`m=audio ${t.mediaPort} RTP/AVP`); break;
+    case 5: setM(`m=audio ${t.mediaPort} RTP/AVP ${Array.from({ length: rng.int(50, 1500) }, () => rng.int(0, 300)).join(' ')}`); break;
+    case 6: setM(`m=video ${t.mediaPort} RTP/AVP 96`); break;
+    case 7: setM(`m=audio ${t.mediaPort} RTP/SAVP 0`); break;
+    case 8: setM(`m=audio ${t.mediaPort} UDP/TLS/RTP/SAVPF 111`); break;
+    case 9: setM(`m=audio ${t.mediaPort}/2 RTP/AVP 0`); break;
+    case 10: lines.splice(mIndex, 0, ...Array.from({ length: rng.int(2, 300) }, (_, k) => `m=audio ${t.mediaPort + 2 * k} RTP/AVP 0`)); break;
+    case 11: {
+      // thousands of a= lines, the message still within the door's 16 KiB
+      const n = rng.int(1000, 2600);
+      lines.splice(lines.length - 1, 0, ...Array.from({ length: n }, (_, k) => `a=x${k % 100}`));
+      break;
+    }
+    case 12: lines.splice(lines.length - 1, 0, ...Array.from({ length: rng.int(100, 600) }, (_, k) => `a=rtpmap:${k % 128} ${rng.pick(['PCMU', 'opus', 'G729', 'x'])}/${rng.pick([8000, 48000, 0, -1, 'abc'])}`)); break;
+    case 13: return lines.filter((l) => !l.startsWith('c=')).join(CRLF);
+    case 14: return lines.map((l) => (l.startsWith('c=') ? rng.pick(['c=IN IP6 ::1', 'c=IN IP4 999.1.1.1', 'c=IN IP4 0.0.0.0', 'c=IN IP4 224.0.0.1', 'c=IN IP4 255.255.255.255', 'c=IN IP4', 'c=', 'c=IN IP4 192.0.2.1/127/3', 'c=IN IP4 localhost']) : l)).join(CRLF);
+    case 15: return lines.filter((l) => !l.startsWith('m=')).join(CRLF);
+    case 16: return rng.bytes(rng.int(1, 3000));
+    case 17: return lines.join('\n');
+    case 18: return lines.map((l) => (l.startsWith('a=sendrecv') ? rng.pick(['a=sendonly', 'a=recvonly', 'a=inactive', 'a=sendrecv:garbage', 'a=']) : l)).join(CRLF);
+    case 19: return 'v=1' + CRLF + lines.slice(1).join(CRLF);
+    case 20: return lines.map((l) => (l.startsWith('a=rtpmap:0') ? 'a=rtpmap:0 PCMU/8000/' + '1'.repeat(rng.int(1, 5000)) : l)).join(CRLF);
+    default: return lines.slice(0, rng.int(0, lines.length)).join(CRLF);
+  }
+  return lines.join(CRLF);
+}
+
+export class SipFuzzer {
+  readonly rng: Prng;
+  readonly #t: FuzzTarget;
+  readonly #tag: string;
+  #index = 0;
+  /** The current message's PRNG for details. */
+  #detail: Prng;
+  /** The index the current message's Via branch names (its own, or the INVITE's for a CANCEL or a non-2xx ACK). */
+  #branchIndex = 0;
+  #previous: Buffer | undefined;
+  readonly #dialogs: LearnedDialog[] = [];
+  readonly #serverRequests: LearnedRequest[] = [];
+  readonly #invites: SentInvite[] = [];
+  readonly #callIds: string[] = [];
+  readonly #skip: ReadonlySet<string>;
+  readonly #draftMutators: Record<string, DraftMutator>;
+  readonly #byteMutators: Record<string, ByteMutator>;
+
+  /** `skip`: mutator names left out (to look past a known failure while it is fixed). */
+  constructor(seed: number, target: FuzzTarget, skip: Iterable<string> = []) {
+    this.rng = new Prng(seed);
+    this.#detail = this.rng;
+    this.#t = target;
+    this.#tag = (seed >>> 0).toString(36);
+    this.#skip = new Set(skip);
+    this.#draftMutators = this.#makeDraftMutators();
+    this.#byteMutators = BYTE_MUTATORS;
+  }
+
+  get mutatorNames(): string[] {
+    return [...Object.keys(this.#draftMutators), ...Object.keys(this.#byteMutators)];
+  }
+
+  /** The `key` of the request a response answers (the index in our Via branch, and the CSeq method), if it names one of ours. */
+  answerKey(text: string): string | undefined {
+    const branch = new RegExp(`branch=z9hG4bKfz([0-9a-z]+)\\.${this.#tag}\\b`).exec(text);
+    const method = /\r\nCSeq: *\d+ +(\S+)/i.exec(text);
+    return branch && method ? `${parseInt(branch[1], 36)}/${method[1]}` : undefined;
+  }
+
+  /** What the server sent us: a 200 to an INVITE opens a dialog to talk in; a request of its own can be answered. */
+  observe(data: Buffer): void {
+    const text = data.toString('latin1');
+    const [head] = text.split(CRLF + CRLF);
+    const [start, ...lines] = head.split(CRLF);
+    const h = (name: string) => lines.filter((l) => nameOf(l) === name).map(valueOf);
+    const callId = h('call-id')[0], from = h('from')[0], to = h('to')[0], cseq = h('cseq')[0];
+    if (!callId || !from || !to || !cseq) return;
+    if (start.startsWith('SIP/2.0 200 ') && / INVITE$/.test(cseq) && /;tag=/.test(to)) {
+      if (this.#dialogs.some((d) => d.callId === callId)) return;
+      const target = /<([^>]+)>/.exec(h('contact')[0] ?? '')?.[1] ?? `sip:roomtone@127.0.0.1:${this.#t.serverPort}`;
+      this.#dialogs.push({ callId, from, to, target, seq: parseInt(cseq, 10) || 1 });
+      if (this.#dialogs.length > 64) this.#dialogs.shift();
+    } else if (!start.startsWith('SIP/')) {
+      this.#serverRequests.push({ via: h('via'), from, to, callId, cseq });
+      if (this.#serverRequests.length > 64) this.#serverRequests.shift();
+    }
+  }
+
+  /** The next message: a real one, most often broken in one to three ways. */
+  next(): FuzzMessage {
+    const index = this.#index++;
+    // Two draws of the seeded stream per message: one seeds the plan (what kind, which mutations),
+    // the other the details. The plan of message n depends on the seed and n alone, whatever the
+    // server answered (which the details may use: a learned dialog's tags).
+    const plan = new Prng(this.rng.int(0, 0xffffffff));
+    const rng = (this.#detail = new Prng(this.rng.int(0, 0xffffffff)));
+    const base = plan.weighted(BASE_WEIGHTS);
+    if (base === 'special') return this.#special(index, plan);
+    const count = Number(plan.weighted({ 0: 8, 1: 50, 2: 27, 3: 15 } as Record<string, number>));
+    const draftNames = Object.keys(this.#draftMutators).filter((n) => !this.#skip.has(n));
+    const byteNames = Object.keys(this.#byteMutators).filter((n) => !this.#skip.has(n));
+    // an INVITE's body, its session timer and its credentials are broken more often than the rest
+    const favoured = ['sdp', 'session-expires', 'authorization'].filter((n) => !this.#skip.has(n));
+    const mutations: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const byte = plan.chance(0.2), favour = plan.chance(0.25), at = plan.float();
+      const names = byte && byteNames.length > 0 ? byteNames : base === 'invite' && favour && favoured.length > 0 ? favoured : draftNames;
+      mutations.push(names[Math.floor(at * names.length)]);
+    }
+    this.#branchIndex = index;
+    const d = this.#base(base, index);
+    const key = `${this.#branchIndex}/${d.start.split(' ')[0]}`;
+    for (const name of mutations) this.#draftMutators[name]?.(d, rng, this);
+    let data: Buffer = Buffer.from(serialize(d), 'latin1');
+    for (const name of mutations) if (this.#byteMutators[name]) data = this.#byteMutators[name](data, rng);
+    if (data.length > MAX_DATAGRAM) data = data.subarray(0, MAX_DATAGRAM);
+    this.#previous = data;
+    const expectsAnswer = mutations.length === 0 && base !== 'ack' && base !== 'response';
+    return { index, base, mutations, data, expectsAnswer, key };
+  }
+
+  #branch(index: number): string {
+    return `z9hG4bKfz${index.toString(36)}.${this.#tag}`;
+  }
+
+  #callId(index: number): string {
+    const id = `fz${index.toString(36)}-${this.#tag}@127.0.0.1`;
+    this.#callIds.push(id);
+    if (this.#callIds.length > 200) this.#callIds.shift();
+    return id;
+  }
+
+  #via(index: number): string {
+    return `Via: SIP/2.0/UDP ${this.#t.localAddress}:${this.#t.localPort};branch=${this.#branch(index)};rport`;
+  }
+
+  #base(kind: Exclude<BaseKind, 'special'>, index: number): Draft {
+    const t = this.#t, rng = this.#detail;
+    const me = `${t.localAddress}:${t.localPort}`;
+    const server = `127.0.0.1:${t.serverPort}`;
+    const draft = (start: string, headers: string[], body = ''): Draft => ({ start, headers, body, eol: CRLF, separator: CRLF });
+    const common = (method: string, uri: string, to: string, seq: number, callId = this.#callId(index), from = `"Fuzz" <sip:fuzz@${t.localAddress}>;tag=${rng.hex(8)}`) => [
+      this.#via(index),
+      'Max-Forwards: 70',
+      `From: ${from}`,
+      `To: ${to}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${seq} ${method}`,
+    ];
+    // The draws do not depend on what was learned from the server, so a seed replays the same mutations.
+    const wantDialog = rng.chance(0.75), dialogAt = rng.float();
+    const dialog = wantDialog && this.#dialogs.length > 0 ? this.#dialogs[Math.floor(dialogAt * this.#dialogs.length)] : undefined;
+    const fakeDialog: LearnedDialog = {
+      callId: rng.chance(0.5) && this.#callIds.length > 0 ? rng.pick(this.#callIds) : `nodialog-${rng.hex(8)}`,
+      from: `<sip:fuzz@${t.localAddress}>;tag=${rng.hex(6)}`,
+      to: `<sip:${t.openNumber}@127.0.0.1>;tag=${rng.hex(12)}`,
+      target: `sip:roomtone@${server}`,
+      seq: rng.int(1, 50),
+    };
+    const inDialog = (method: string, extra: string[], body = '') => {
+      const dd = dialog ?? fakeDialog;
+      const seq = method === 'ACK' ? dd.seq : ++dd.seq;
+      return draft(`${method} ${dd.target} SIP/2.0`, [...common(method, dd.target, dd.to, seq, dd.callId, dd.from), `Contact: <sip:fuzz@${me}>`, ...extra], body);
+    };
+    switch (kind) {
+      case 'invite': {
+        const number = rng.weighted({ open: 60, auth: 20, unknown: 12, conf: 8 });
+        const user = number === 'open' ? t.openNumber : number === 'auth' ? t.authNumber : number === 'unknown' ? t.unknownNumber : `conference-${rng.hex(8)}`;
+        const uri = `sip:${user}@${server}`;
+        const from = `"Fuzz ${index}" <sip:fuzz${index}@${t.localAddress}>;tag=${rng.hex(8)}`;
+        const to = `<sip:${user}@127.0.0.1>`;
+        const seq = rng.int(1, 1000);
+        const callId = this.#callId(index);
+        this.#invites.push({ index, uri, branch: this.#branch(index), from, to, callId, seq });
+        if (this.#invites.length > 100) this.#invites.shift();
+        const extra = [`Contact: <sip:fuzz@${me}>`, 'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE', 'Supported: timer', 'User-Agent: roomtone-fuzz'];
+        if (rng.chance(0.3)) extra.push(`Session-Expires: ${rng.int(90, 3600)};refresher=${rng.pick(['uac', 'uas'])}`);
+        return draft(`INVITE ${uri} SIP/2.0`, [...common('INVITE', uri, to, seq, callId, from), ...extra, 'Content-Type: application/sdp'], sdpOffer(t, index));
+      }
+      case 'reinvite':
+        return inDialog('INVITE', ['Content-Type: application/sdp'], rng.chance(0.3) ? '' : sdpOffer(t, index).replace('a=sendrecv', rng.pick(['a=sendonly', 'a=sendrecv', 'a=inactive'])));
+      case 'ack': {
+        const invite = this.#invites.length > 0 ? rng.pick(this.#invites) : undefined;
+        if (rng.chance(0.3) && invite) {
+          this.#branchIndex = invite.index;
+          // the ACK of a non-2xx answer: the INVITE's own transaction (its branch)
+          return draft(`ACK ${invite.uri} SIP/2.0`, [
+            `Via: SIP/2.0/UDP ${me};branch=${invite.branch};rport`, 'Max-Forwards: 70', `From: ${invite.from}`, `To: ${invite.to};tag=${rng.hex(12)}`, `Call-ID: ${invite.callId}`, `CSeq: ${invite.seq} ACK`,
+          ]);
+        }
+        return inDialog('ACK', []);
+      }
+      case 'bye':
+        return inDialog('BYE', []);
+      case 'info':
+        return inDialog('INFO', ['Content-Type: application/dtmf-relay'], `Signal=${rng.pick(['1', '5', '9', '0', '*', '#', 'A'])}\r\nDuration=${rng.pick([160, 250, 100])}\r\n`);
+      case 'options':
+        return rng.chance(0.7)
+          ? draft(`OPTIONS sip:roomtone@${server} SIP/2.0`, [...common('OPTIONS', `sip:roomtone@${server}`, `<sip:roomtone@${server}>`, rng.int(1, 100)), `Contact: <sip:fuzz@${me}>`, 'Accept: application/sdp'])
+          : inDialog('OPTIONS', []);
+      case 'cancel': {
+        const invite = this.#invites.length > 0 && rng.chance(0.8) ? this.#invites[this.#invites.length - 1 - rng.int(0, Math.min(4, this.#invites.length - 1))] : undefined;
+        if (invite) {
+          this.#branchIndex = invite.index;
+          return draft(`CANCEL ${invite.uri} SIP/2.0`, [
+            `Via: SIP/2.0/UDP ${me};branch=${invite.branch};rport`, 'Max-Forwards: 70', `From: ${invite.from}`, `To: ${invite.to}`, `Call-ID: ${invite.callId}`, `CSeq: ${invite.seq} CANCEL`,
+          ]);
+        }
+        const uri = `sip:${t.openNumber}@${server}`;
+        return draft(`CANCEL ${uri} SIP/2.0`, common('CANCEL', uri, `<${uri}>`, rng.int(1, 100)));
+      }
+      case 'update':
+        return inDialog('UPDATE', ['Session-Expires: 1800;refresher=uac', 'Supported: timer']);
+      case 'other-method': {
+        const method = rng.pick(['REGISTER', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'PRACK', 'PUBLISH', 'FUZZ']);
+        const uri = `sip:${rng.pick([t.openNumber, 'roomtone'])}@${server}`;
+        return draft(`${method} ${uri} SIP/2.0`, [...common(method, uri, `<${uri}>`, rng.int(1, 100)), `Contact: <sip:fuzz@${me}>`, 'Expires: 60'], method === 'MESSAGE' ? 'hello' : '');
+      }
+      case 'response': {
+        const wantRequest = rng.chance(0.7), requestAt = rng.float();
+        const rq = wantRequest && this.#serverRequests.length > 0 ? this.#serverRequests[Math.floor(requestAt * this.#serverRequests.length)] : undefined;
+        const status = rng.pick(['100 Trying', '180 Ringing', '183 Session Progress', '200 OK', '401 Unauthorized', '481 Call/Transaction Does Not Exist', '486 Busy Here', '500 Server Internal Error', '603 Decline']);
+        const method = rng.pick(['INVITE', 'BYE', 'OPTIONS', 'UPDATE']);
+        const [branch, fromTag, toTag, seq] = [rng.int(0, 1_000_000), rng.hex(12), rng.hex(8), rng.int(1, 10)];
+        const callId = this.#callId(index);
+        if (rq) {
+          // an answer to a request of the server's (its BYE after a kick, an UPDATE)
+          return draft(`SIP/2.0 ${status}`, [...rq.via.map((v) => `Via: ${v}`), `From: ${rq.from}`, `To: ${rq.to}`, `Call-ID: ${rq.callId}`, `CSeq: ${rq.cseq}`]);
+        }
+        // an answer to nothing: the server's own branch format is guessable (z9hG4bK + digits)
+        return draft(`SIP/2.0 ${status}`, [
+          `Via: SIP/2.0/UDP ${server};branch=z9hG4bK${branch};rport`,
+          `From: <sip:roomtone@127.0.0.1>;tag=${fromTag}`,
+          `To: <sip:fuzz@${t.localAddress}>;tag=${toTag}`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${seq} ${method}`,
+          `Contact: <sip:fuzz@${me}>`,
+        ], status.startsWith('200') && method === 'INVITE' ? sdpOffer(t, index) : '');
+      }
+    }
+  }
+
+  /** Datagrams that are no message at all: empty, a keepalive, noise, or the previous one again (a retransmission). */
+  #special(index: number, rng: Prng): FuzzMessage {
+    const which = this.#previous && rng.chance(0.4) ? 'resend' : rng.pick(['empty', 'keepalive', 'noise', 'noise-large']);
+    const data =
+      which === 'resend' ? this.#previous!
+      : which === 'empty' ? Buffer.alloc(0)
+      : which === 'keepalive' ? Buffer.from(rng.pick(['\r\n\r\n', '\r\n', '\n', ' ']), 'latin1')
+      : Buffer.from(rng.bytes(which === 'noise' ? rng.int(1, 1400) : rng.int(DOOR_MAX_BYTES - 100, DOOR_MAX_BYTES + 2000)), 'latin1');
+    this.#previous = data;
+    return { index, base: 'special', mutations: [which], data, expectsAnswer: false, key: '' };
+  }
+
+  #makeDraftMutators(): Record<string, DraftMutator> {
+    const t = this.#t;
+    const at = (d: Draft, rng: Prng) => rng.int(0, Math.max(0, d.headers.length - 1));
+    const replaceHeader = (d: Draft, name: string, line: string) => {
+      const i = d.headers.findIndex((l) => nameOf(l) === name);
+      if (i >= 0) d.headers[i] = line;
+      else d.headers.push(line);
+    };
+    return {
+      'dup-header': (d, rng) => {
+        if (d.headers.length === 0) return;
+        const i = at(d, rng);
+        d.headers.splice(i, 0, ...Array(rng.pick([1, 1, 2, 10, 100])).fill(d.headers[i]));
+      },
+      'drop-header': (d, rng) => void d.headers.splice(at(d, rng), 1),
+      'drop-required': (d, rng) => {
+        const name = rng.pick(REQUIRED);
+        d.headers = d.headers.filter((l) => nameOf(l) !== name);
+      },
+      'huge-value': (d, rng) => {
+        if (d.headers.length === 0) return;
+        const i = at(d, rng);
+        d.headers[i] += rng.pick([';x=', ' ', ',', '']) + rng.pick(['a', '9', ';', ',', ' ', '<', '"']).repeat(rng.int(1000, 15_000));
+      },
+      oversize: (d, rng) => {
+        const target = rng.int(DOOR_MAX_BYTES + 1, rng.chance(0.2) ? 58_000 : 24_000);
+        const pad = Math.max(1, target - serialize(d).length);
+        if (rng.chance(0.5)) d.headers.push(`X-Pad: ${'p'.repeat(pad)}`);
+        else d.body += 'b'.repeat(pad);
+      },
+      'content-length': (d, rng) => {
+        const n = Buffer.byteLength(d.body, 'latin1');
+        const choice = rng.int(0, 11);
+        if (choice === 11) {
+          d.contentLength = null;
+          return;
+        }
+        d.contentLength = [
+          String(n + rng.int(1, 5000)), String(Math.max(0, n - rng.int(1, Math.max(1, n)))), String(-rng.int(1, 1000)), 'abc', '', '1e3', '0x10', ` ${n} `, '9'.repeat(rng.int(20, 400)), `${n}, ${n}`, String(2 ** 31),
+        ][choice];
+        if (rng.chance(0.15)) d.headers.push(`Content-Length: ${rng.int(0, 100)}`);
+      },
+      'start-line': (d, rng) => {
+        const uri = d.start.split(' ')[1] ?? `sip:${t.openNumber}@127.0.0.1`;
+        d.start = rng.pick(BAD_START_LINES(rng, uri));
+      },
+      'non-ascii': (d, rng) => {
+        const junk = rng.pick(['\u0000', '\u0000\u0000\u0000', '\u00ff\u00fe', utf8('ü€☎😀'), '\u0080', '\u001b[31m', '\u007f', utf8('\u202e'), rng.bytes(rng.int(1, 30))]);
+        const where = rng.int(0, 3);
+        if (where === 0) d.start = insertAt(d.start, rng, junk);
+        else if (where === 3 || d.headers.length === 0) d.body = insertAt(d.body, rng, junk);
+        else {
+          const i = at(d, rng);
+          d.headers[i] = insertAt(d.headers[i], rng, junk);
+        }
+      },
+      compact: (d, rng) => {
+        const all = rng.chance(0.5);
+        d.headers = d.headers.map((l) => {
+          const name = nameOf(l);
+          return COMPACT[name] && (all || rng.chance(0.5)) ? `${COMPACT[name]}: ${valueOf(l)}` : l;
+        });
+        if (d.contentLength !== null && rng.chance(0.5)) {
+          d.headers.push(`l: ${d.contentLength ?? Buffer.byteLength(d.body, 'latin1')}`);
+          d.contentLength = null;
+        }
+      },
+      fold: (d, rng) => {
+        if (d.headers.length === 0) return;
+        const i = at(d, rng);
+        const line = d.headers[i];
+        const cut = rng.int(line.indexOf(':') + 1, line.length);
+        d.headers[i] = line.slice(0, cut) + d.eol + rng.pick([' ', '\t', '   ', ' \t ']) + line.slice(cut);
+        if (rng.chance(0.2)) d.headers[i] += `${d.eol} ${d.eol}\t`;
+      },
+      'weird-uri': (d, rng) => {
+        const uri = rng.pick(WEIRD_URIS(rng, t));
+        const where = rng.int(0, 3);
+        if (where === 0) {
+          const parts = d.start.split(' ');
+          if (parts.length >= 3 && !d.start.startsWith('SIP/')) d.start = `${parts[0]} ${uri} ${parts.slice(2).join(' ')}`;
+        } else {
+          const name = ['to', 'from', 'contact'][where - 1];
+          replaceHeader(d, name, `${name === 'to' ? 'To' : name === 'from' ? 'From' : 'Contact'}: ${rng.pick([`<${uri}>`, uri, `"x" <${uri}>;tag=${rng.hex(4)}`, `${uri};tag=${rng.hex(4)}`])}`);
+        }
+      },
+      'bogus-cseq': (d, rng) => {
+        const method = /^[A-Z]+ /.test(d.start) ? d.start.split(' ')[0] : 'INVITE';
+        replaceHeader(d, 'cseq', `CSeq: ${rng.pick(WEIRD_CSEQS(rng, method))}`);
+      },
+      'session-expires': (d, rng) => {
+        d.headers = d.headers.filter((l) => nameOf(l) !== 'session-expires');
+        d.headers.push(rng.pick(WEIRD_SESSION_EXPIRES(rng)));
+      },
+      authorization: (d, rng) => void d.headers.push(...Array.from({ length: rng.pick([1, 1, 2, 5]) }, () => rng.pick(AUTH_GARBAGE(rng, t)))),
+      sdp: (d, rng) => {
+        d.body = sdpGarbage(rng, t, d.body);
+        if (!d.headers.some((l) => nameOf(l) === 'content-type')) d.headers.push('Content-Type: application/sdp');
+      },
+      // Parameter names that are Object.prototype's: the package parses parameters into plain objects.
+      'proto-param': (d, rng) => {
+        const param = rng.pick([';__proto__', ';__proto__=x', ';constructor', ';toString', ';hasOwnProperty', ';valueOf=1', ';prototype']);
+        const name = rng.pick(['via', 'via', 'to', 'from', 'contact']);
+        const i = d.headers.findIndex((l) => nameOf(l) === name);
+        if (i >= 0) d.headers[i] += param;
+        else if (!d.start.startsWith('SIP/')) d.start = d.start.replace(/ SIP\/2\.0$/, `${param} SIP/2.0`);
+      },
+      'line-endings': (d, rng) => {
+        const choice = rng.int(0, 4);
+        if (choice === 0) d.eol = '\n';
+        else if (choice === 1) d.eol = '\r';
+        else if (choice === 2) d.separator = '';
+        else if (choice === 3) d.separator = d.eol + d.eol + d.eol;
+        else d.eol = rng.pick(['\n\r', '\r\r\n', '\r\n\r']);
+      },
+      whitespace: (d, rng) => {
+        const ws = () => rng.pick([' ', '  ', '\t', ' \t ', '']);
+        d.headers = d.headers.map((l) => (rng.chance(0.5) ? l.replace(/^([^:]*):\s*/, (_, n: string) => `${n}${ws()}:${ws()}`) : l));
+        if (rng.chance(0.3)) d.start = d.start.replace(/ /g, () => rng.pick([' ', '  ', '\t']));
+        if (rng.chance(0.3)) d.start = ' ' + d.start;
+      },
+      'header-garbage': (d, rng) => {
+        const line = rng.pick([
+          'NoColonHere',
+          ': empty name',
+          'Bad Name: value',
+          `${'H'.repeat(rng.int(100, 5000))}: v`,
+          'X-Empty:',
+          ':',
+          `X-Bin: ${rng.bytes(rng.int(1, 100)).replace(/[\r\n]/g, '')}`,
+          '%56ia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKescaped',
+          'Content-Type: application/sdp; charset=; boundary="',
+          'Max-Forwards: 0',
+          'Max-Forwards: -1',
+          'Max-Forwards: 99999999999999',
+          'Route: <sip:10.0.0.1;lr>',
+          'Record-Route: <garbage',
+          'Require: nonsense',
+          'Expires: -1',
+        ]);
+        d.headers.splice(rng.int(0, d.headers.length), 0, line);
+      },
+      'many-via': (d, rng) => {
+        const n = rng.int(2, 300);
+        const vias = Array.from({ length: n }, (_, k) => `Via: SIP/2.0/UDP 10.${k % 250}.0.1:5060;branch=z9hG4bK${rng.hex(8)}`);
+        d.headers.splice(1, 0, ...(rng.chance(0.5) ? vias : [`Via: ${vias.map((v) => v.slice(5)).join(', ')}`]));
+      },
+      'via-garbage': (d, rng) => {
+        replaceHeader(d, 'via', `Via: ${rng.pick([
+          'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKtcp',
+          'SIP/2.0/UDP 127.0.0.1:5060',
+          'SIP/2.0/UDP 127.0.0.1:5060;branch=nocookie',
+          'SIP/2.0/UDP 127.0.0.1:5060;branch=',
+          'SIP/2.0/UDP 127.0.0.1:99999;branch=z9hG4bKport',
+          'SIP/2.0/UDP [::1]:5060;branch=z9hG4bKv6',
+          'SIP/2.0/UDP 127.0.0.1:5060;rport=abc;received=999.1.1.1;branch=z9hG4bKr',
+          'SIP/2.0/UDP',
+          'SIP/2.0/',
+          'SIP/9.9/UDP 127.0.0.1;branch=z9hG4bKver',
+          `SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${'b'.repeat(rng.int(300, 8000))}`,
+          'garbage',
+          '',
+          'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKa;branch=z9hG4bKb',
+          'SIP/2.0/UDP 127.0.0.1:5060;;;;;',
+          'SIP/2.0/UDP 127.0.0.1:5060;branch="quoted"',
+        ])}`);
+      },
+      'call-id': (d, rng) => {
+        replaceHeader(d, 'call-id', `Call-ID: ${rng.pick([
+          '',
+          ' ',
+          'x'.repeat(256),
+          'x'.repeat(257),
+          'x'.repeat(rng.int(300, 10_000)),
+          'with spaces in it',
+          utf8('ünïcode@host'),
+          this.#callIds.length > 0 ? rng.pick(this.#callIds) : 'reused@127.0.0.1',
+          '__proto__',
+          'constructor',
+        ])}`);
+      },
+      'method-mismatch': (d, rng) => {
+        if (d.start.startsWith('SIP/')) return;
+        const method = rng.pick(['INVITE', 'ACK', 'BYE', 'CANCEL', 'INFO', 'OPTIONS', 'UPDATE']);
+        d.start = d.start.replace(/^\S+/, method);
+      },
+      'body-garbage': (d, rng) => {
+        d.body = rng.pick([rng.bytes(rng.int(1, 4000)), 'Signal=\r\nDuration=abc', 'Signal=55\r\n', 'Signal=5\r\nDuration=-1\r\n', 'Signal=5\r\nDuration=1e308\r\n', '\u0000'.repeat(100)]);
+        replaceHeader(d, 'content-type', `Content-Type: ${rng.pick(['application/dtmf-relay', 'application/dtmf', 'application/sdp', 'text/plain', 'multipart/mixed;boundary=x', '', '*/*', utf8('ä/ö')])}`);
+      },
+    };
+  }
+}
+
+/** Mutations of the serialized bytes, after the text ones. */
+const BYTE_MUTATORS: Record<string, ByteMutator> = {
+  flip: (b, rng) => {
+    const out = Buffer.from(b);
+    if (out.length === 0) return out;
+    const n = rng.pick([1, 1, 2, 4, 16]);
+    for (let k = 0; k < n; k++) {
+      const i = rng.int(0, out.length - 1);
+      out[i] = rng.chance(0.5) ? out[i] ^ (1 << rng.int(0, 7)) : rng.int(0, 255);
+    }
+    return out;
+  },
+  truncate: (b, rng) => b.subarray(0, rng.int(0, Math.max(0, b.length - 1))),
+  nul: (b, rng) => {
+    const i = rng.int(0, b.length);
+    return Buffer.concat([b.subarray(0, i), Buffer.alloc(rng.pick([1, 1, 4, 64])), b.subarray(i)]);
+  },
+  splice: (b, rng) => {
+    // a chunk of the message again, somewhere else (a bad reassembly)
+    if (b.length < 2) return b;
+    const from = rng.int(0, b.length - 1);
+    const chunk = b.subarray(from, Math.min(b.length, from + rng.int(1, 400)));
+    const to = rng.int(0, b.length);
+    return Buffer.concat([b.subarray(0, to), chunk, b.subarray(to)]);
+  },
+};
+
+function insertAt(s: string, rng: Prng, junk: string): string {
+  const i = rng.int(0, s.length);
+  return s.slice(0, i) + junk + s.slice(i);
+}
+
+function serialize(d: Draft): string {
+  const headers = [...d.headers];
+  const len = d.contentLength === undefined ? String(Buffer.byteLength(d.body, 'latin1')) : d.contentLength;
+  if (len !== null) headers.push(`Content-Length: ${len}`);
+  return [d.start, ...headers].join(d.eol) + d.eol + d.separator + d.body;
+}
