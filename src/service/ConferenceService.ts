@@ -47,6 +47,8 @@ export class ConferenceService {
     admit: (live, participant, req, callId, moderator) => this.#admitNamed(live, participant, req, callId, moderator),
   });
   readonly #starting = new Map<string, Promise<LiveConference>>();
+  /** Conferences closing: one starting again under the id waits (the engine's id is still taken). */
+  readonly #closing = new Map<string, Promise<void>>();
   readonly #locked = new Set<string>();
   readonly recordings: Recordings;
 
@@ -89,10 +91,6 @@ export class ConferenceService {
   }
 
   readonly #sourceFor = (live: LiveConference, media: string) => this.source(live.accountId, media, live.doc);
-
-  get liveCount(): number {
-    return this.#live.size;
-  }
 
   live(accountId: string, id: string): LiveConference | undefined {
     return this.#live.get(key(accountId, id));
@@ -355,6 +353,7 @@ export class ConferenceService {
     const starting = this.#starting.get(k);
     if (starting) return starting;
     const start = (async () => {
+      await this.#closing.get(k);
       const conf = await this.#engine.createConference({ id: k, ...mixerOptions(doc), tenant: accountId });
       const live = new LiveConference(accountId, doc, conf, this.#sink, () => void this.#retire(k, 'empty'));
       const rules = new ConferenceRules(live, this.#log, (media) => this.source(accountId, media, live.doc), async (m, which) =>
@@ -390,7 +389,9 @@ export class ConferenceService {
     this.#rules.delete(k);
     this.recordings.forget(live.accountId, live.id);
     this.#pins.forget(live);
-    await live.conf.close(reason);
+    const closing = live.conf.close(reason).finally(() => this.#closing.delete(k));
+    this.#closing.set(k, closing.catch(() => {}));
+    await closing;
     live.publishConference('conference-destroy', { reason, duration: Math.floor((Date.now() - live.startedAt) / 1000) });
     this.#log.info({ accountId: live.accountId, conferenceId: live.id, reason }, 'conference ended');
   }

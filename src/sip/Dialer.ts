@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, RateLimitedError } from '../errors.js';
 import { inCidr, parseCidr, parseIp, type Cidr } from '../net/ipAddress.js';
 import type { DialRequest, OutboundDialer } from '../service/dialing.js';
 import { inDialogRequest, type Dialog } from './Dialog.js';
@@ -39,8 +39,9 @@ interface Leg {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** The most legs ringing at once: an account cannot make roomtone a call generator. */
+/** The most legs ringing at once, and for one account: an account cannot make roomtone a call generator, nor take every place. */
 const MAX_RINGING = 200;
+const MAX_RINGING_PER_ACCOUNT = 20;
 const NUMBER = /^\+?[0-9*#]{1,32}$/;
 
 export class Dialer implements OutboundDialer {
@@ -67,7 +68,9 @@ export class Dialer implements OutboundDialer {
   }
 
   async dial(req: DialRequest): Promise<void> {
-    if (this.#legs.size >= MAX_RINGING) throw new InvalidArgumentError('endpoints', `${MAX_RINGING} calls are being placed already`);
+    if (this.#legs.size >= MAX_RINGING) throw new RateLimitedError(`calls being placed (${MAX_RINGING} at once)`, 5);
+    const mine = [...this.#legs.values()].filter((l) => l.req.accountId === req.accountId).length;
+    if (mine >= MAX_RINGING_PER_ACCOUNT) throw new RateLimitedError(`calls this account places at once (${MAX_RINGING_PER_ACCOUNT})`, 5);
     const { uri, host, port } = this.#destination(req.endpoint);
     const address = isIP(host) ? host : (await lookup(host, { family: 4 }).catch(() => undefined))?.address;
     const ip = address === undefined ? null : parseIp(address);

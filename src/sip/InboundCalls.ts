@@ -82,7 +82,8 @@ export class InboundCalls {
   /** CANCEL: 200 for it, and 487 for the INVITE when that is not answered yet (RFC 3261 §9.2). */
   cancel(rq: SipMessage): void {
     const pending = this.#pending.get(rq.headers['call-id']);
-    if (!pending) return this.#ctx.respond(rq, 481, 'Call/Transaction Does Not Exist');
+    // The INVITE's transaction (RFC 3261 §9.2): its Via branch too, not a guessed Call-ID alone.
+    if (!pending || branchOf(pending.rq) !== branchOf(rq)) return this.#ctx.respond(rq, 481, 'Call/Transaction Does Not Exist');
     pending.cancelled = true;
     this.#ctx.respond(rq, 200, 'OK');
     this.#ctx.respond(pending.rq, 487, 'Request Terminated');
@@ -112,6 +113,8 @@ export class InboundCalls {
     const sound = err instanceof RoomtoneError && err.code === 'conflict' ? refusalSdp(err) : undefined;
     if (sound === undefined) {
       const [status, reason] = sipStatusOf(err);
+      // Bounded by the per-source INVITE limit: one line per refused call.
+      this.#ctx.log.info({ callId: rq.headers['call-id'].slice(0, 128), status, err: String(err).slice(0, 300) }, 'SIP call refused');
       return this.#ctx.respond(rq, status, reason, err instanceof RateLimitedError ? { 'retry-after': String(err.retryAfterSeconds) } : {});
     }
     // A call with no participant of its own (the sound's is the service's): its ACK is taken, then our BYE.
@@ -182,3 +185,5 @@ function refusalSdp(err: RoomtoneError): string | undefined {
   const target = conference?.locked?.target ?? conference?.full?.target;
   return typeof target === 'string' ? target : undefined;
 }
+
+const branchOf = (m: SipMessage): unknown => (m.headers.via[0] as { params?: { branch?: unknown } } | undefined)?.params?.branch;
