@@ -1,5 +1,5 @@
 // Dial-in details against the real server, with a bare UDP endpoint that shows each message:
-// digest authentication for a conference with bridge credentials (SHA-256 and MD5, wrong ones
+// SDES-SRTP or plain RTP as offered, digest authentication for a conference with bridge credentials (SHA-256 and MD5, wrong ones
 // refused), RFC 4028 session timers (422 below Min-SE, our 200 naming the refresher), hold and
 // unhold by re-INVITE, INFO DTMF `0` toggling mute, a locked conference answered with its sound
 // then BYE, a wrong dialog tag 481, the media timeout's BYE, and the INVITE flood limit (503 with
@@ -80,6 +80,24 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
     expect(ok.headers.require).toBe('timer');
     u.send(inDialogText(u, { method: 'BYE', number: '4802', callId, tag, toTag, seq: 2 }));
     expect((await u.final('BYE', 2)).status).toBe(200);
+  });
+
+  it('SDES-SRTP or plain RTP, as offered: the answer has RTP/SAVP with our a=crypto, or RTP/AVP without', async () => {
+    await createConference({ conference_numbers: ['4807'] });
+    const u = await ua();
+    for (const srtp of [true, false]) {
+      const callId = `${token()}@raw`;
+      const tag = token();
+      u.send(inviteText(u, { number: '4807', callId, tag, srtp }));
+      const ok = await u.final('INVITE', 1);
+      expect(ok.status).toBe(200);
+      if (srtp) expect(ok.content).toMatch(/m=audio \d+ RTP\/SAVP [\s\S]*a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:/);
+      else expect(ok.content).toMatch(/m=audio \d+ RTP\/AVP /), expect(ok.content).not.toMatch(/a=crypto/);
+      const toTag = String(ok.headers.to.params.tag);
+      u.send(inDialogText(u, { method: 'ACK', number: '4807', callId, tag, toTag, seq: 1 }));
+      u.send(inDialogText(u, { method: 'BYE', number: '4807', callId, tag, toTag, seq: 2 }));
+      expect((await u.final('BYE', 2)).status).toBe(200);
+    }
   });
 
   it('hold and unhold by re-INVITE; INFO DTMF 0 (dtmf-relay and dtmf) toggles mute; a wrong dialog tag is 481', async () => {

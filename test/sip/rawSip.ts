@@ -67,12 +67,17 @@ export class RawUa {
 }
 
 /**
- * An INVITE's text from `ua` to `number`, with a PCMU offer on `mediaPort` and extra header lines.
+ * An INVITE's text from `ua` to `number`, with a PCMU offer on `mediaPort` (SDES-SRTP when `srtp`)
+ * and extra header lines.
  * The default media port is below the ephemeral range: it can never be the server's own HTTP port,
  * which the server refuses as a media destination (488).
  */
-export function inviteText(ua: RawUa, o: { number: string; callId: string; tag: string; seq?: number; branch?: string; headers?: string[]; mediaPort?: number }): string {
-  const sdp = ['v=0', 'o=raw 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${o.mediaPort ?? 29_000 + 2 * Math.floor(Math.random() * 500)} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+export function inviteText(ua: RawUa, o: { number: string; callId: string; tag: string; seq?: number; branch?: string; headers?: string[]; mediaPort?: number; srtp?: boolean }): string {
+  const port = o.mediaPort ?? 29_000 + 2 * Math.floor(Math.random() * 500);
+  const media = o.srtp
+    ? [`m=audio ${port} RTP/SAVP 0`, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${randomBytes(30).toString('base64')}`]
+    : [`m=audio ${port} RTP/AVP 0`];
+  const sdp = ['v=0', 'o=raw 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', ...media, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
   return [
     `INVITE sip:${o.number}@127.0.0.1:${ua.server} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=${o.branch ?? `z9hG4bK${token()}`};rport`,
