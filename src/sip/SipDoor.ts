@@ -43,6 +43,7 @@ export interface SipDoorDeps {
 }
 
 const MAX_BYTES = 16 * 1024;
+const METHODS = new Set(ALLOW.split(', '));
 /** Messages of any kind per second from one source (a burst of twice that) before they are dropped. */
 const MESSAGES_PER_SECOND = 500;
 
@@ -169,7 +170,7 @@ export class SipDoor {
       if (method === 'ACK') return this.#counters.drop('stray_ack', remote.address);
       if (!trusted) return this.#respond(rq, 403, 'Forbidden');
       if (method === 'OPTIONS') return this.#respond(rq, 200, 'OK', { allow: ALLOW, accept: 'application/sdp', supported: SUPPORTED });
-      if (ALLOW.includes(method)) return this.#respond(rq, 481, 'Call/Transaction Does Not Exist');
+      if (METHODS.has(method)) return this.#respond(rq, 481, 'Call/Transaction Does Not Exist');
       return this.#respond(rq, 405, 'Method Not Allowed', { allow: ALLOW });
     }
     // Within a call: the dialog's tags are the credentials (a guessed Call-ID alone gets 481).
