@@ -1,14 +1,14 @@
 // Dial-in details against the real server, with a bare UDP endpoint that shows each message:
 // SDES-SRTP or plain RTP as offered, digest authentication for a conference with bridge credentials (SHA-256 and MD5, wrong ones
 // refused), RFC 4028 session timers (422 below Min-SE, our 200 naming the refresher), hold and
-// unhold by re-INVITE, INFO DTMF `0` toggling mute, a locked conference answered with its sound
-// then BYE, a wrong dialog tag 481, the media timeout's BYE, and the INVITE flood limit (503 with
+// unhold by re-INVITE (hold-member, unhold-member), INFO DTMF `0` toggling mute, a locked or full
+// conference answered with its sound then BYE, a wrong dialog tag 481, the media timeout's BYE, and the INVITE flood limit (503 with
 // Retry-After).
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerChallenge, pickChallenge } from '../../src/sip/digest.js';
 import type { SipMessage } from '../../src/sip/sipLibrary.js';
-import { A, act, api, confPath, createConference, expectSuccess, master, partPath, useApiServer } from '../helpers/apiSession.js';
-import { waitFor, type Json } from '../helpers/serverProcess.js';
+import { A, act, api, confPath, createConference, expectSuccess, master, partPath, server, useApiServer } from '../helpers/apiSession.js';
+import { waitFor, WsClient, type Json } from '../helpers/serverProcess.js';
 import { inDialogText, inviteText, RawUa, token } from './rawSip.js';
 
 const SIP_PORT = 35150;
@@ -102,6 +102,8 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
 
   it('hold and unhold by re-INVITE; INFO DTMF 0 (dtmf-relay and dtmf) toggles mute; a wrong dialog tag is 481', async () => {
     const conf = (await createConference({ conference_numbers: ['4803'], member: { join_muted: false } })).id;
+    const ws = await WsClient.connect(server.url);
+    expect((await ws.subscribe(master.token, A, `conference.event.${conf}.*`)).status).toBe('success');
     const u = await ua();
     const d = await call(u, '4803');
     const me = async () => (await participants(conf)).find((p) => p.call_id === d.callId)!;
@@ -115,9 +117,12 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
     expect(held.status).toBe(200);
     expect(held.content).toMatch(/a=recvonly/);
     await waitFor('held', async () => (await me()).held === true);
+    await ws.waitEvent('hold-member', d.callId);
     reinvite(3, 'sendrecv');
     expect((await u.final('INVITE', 3)).status).toBe(200);
     await waitFor('unheld', async () => (await me()).held === false);
+    await ws.waitEvent('unhold-member', d.callId);
+    await ws.close();
 
     expect((await me()).speak).toBe(true);
     u.send(inDialogText(u, { method: 'INFO', number: '4803', ...d, seq: 4, headers: ['Content-Type: application/dtmf-relay'], body: 'Signal=0\r\nDuration=160\r\n' }));
@@ -134,17 +139,22 @@ describe('SIP dial-in: credentials, timers, hold, INFO, refusals', () => {
     await waitFor('gone after BYE', async () => (await me()) === undefined);
   }, 30_000);
 
-  it('a locked conference answers, plays its sound, then sends BYE', async () => {
-    const conf = (await createConference({ conference_numbers: ['4804'] })).id;
-    const keeper = await ua();
-    await call(keeper, '4804'); // the conference runs, so the refusal can be heard
-    expectSuccess(await act(confPath(A, conf), 'lock'));
-    const u = await ua();
-    const { ok } = await call(u, '4804');
-    expect(ok.content).toMatch(/m=audio/);
-    const bye = await u.next('our BYE', (m) => m.method === 'BYE', 8000);
-    expect(bye.headers['call-id']).toBe(ok.headers['call-id']);
-    expect((await participants(conf)).length).toBe(1);
+  it('a locked conference, and a full one, answer, play their sound, then send BYE', async () => {
+    for (const [number, doc] of [
+      ['4804', {}],
+      ['4808', { max_participants: 1 }],
+    ] as const) {
+      const conf = (await createConference({ conference_numbers: [number], ...doc })).id;
+      const keeper = await ua();
+      await call(keeper, number); // the conference runs, so the refusal can be heard
+      if (number === '4804') expectSuccess(await act(confPath(A, conf), 'lock'));
+      const u = await ua();
+      const { ok } = await call(u, number);
+      expect(ok.content).toMatch(/m=audio/);
+      const bye = await u.next('our BYE', (m) => m.method === 'BYE', 8000);
+      expect(bye.headers['call-id']).toBe(ok.headers['call-id']);
+      expect((await participants(conf)).length).toBe(1);
+    }
   }, 30_000);
 
   it('a CANCEL while the INVITE is being joined: 200 for it, 487 for the INVITE, and nobody joins', async () => {
