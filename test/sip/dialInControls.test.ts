@@ -1,9 +1,9 @@
 // Dial-in details against the real server, with a bare UDP endpoint that shows each message:
-// SDES-SRTP or plain RTP as offered, digest authentication for a conference with bridge credentials (SHA-256 and MD5, wrong ones
-// refused), RFC 4028 session timers (422 below Min-SE, our 200 naming the refresher), hold and
-// unhold by re-INVITE (hold-member, unhold-member), INFO DTMF `0` toggling mute, a locked or full
-// conference answered with its sound then BYE, a wrong dialog tag 481, the media timeout's BYE, and the INVITE flood limit (503 with
-// Retry-After).
+// SDES-SRTP or plain RTP as offered; digest authentication for a conference with bridge
+// credentials (SHA-256 and MD5, wrong ones refused); RFC 4028 session timers (422 below Min-SE,
+// our 200 naming the refresher); hold and unhold by re-INVITE (hold-member, unhold-member); INFO
+// DTMF `0` toggling mute; a locked or full conference answered with its sound then BYE; a wrong
+// dialog tag 481; CANCEL; the media timeout's BYE; the INVITE flood limit (503, Retry-After).
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerChallenge, pickChallenge } from '../../src/sip/digest.js';
 import type { SipMessage } from '../../src/sip/sipLibrary.js';
