@@ -15,6 +15,7 @@ import { Engine } from '../engine/Engine.js';
 import { MediaStore } from '../media/store/MediaStore.js';
 import { InvalidStateError, RoomtoneError } from '../errors.js';
 import { SipDoor } from '../sip/SipDoor.js';
+import { LevelsHub } from '../api/ws/levels/LevelsHub.js';
 import type { DialledConference } from '../sip/InboundCalls.js';
 import { applyControl } from '../service/applyControl.js';
 import { EventFilter } from '../service/eventFilter.js';
@@ -146,6 +147,7 @@ export class Server {
       canAct: (actor, account) => store.canActOn(actor, account),
       runCommand: (actor, req) => websocketCommand(app, actor, req),
       xivo: { hub: xivo, snapshot: (accountId, number) => conferenceByNumber(app, accountId, number) },
+      levels: new LevelsHub(async (accountId, conferenceId) => service.live(accountId, conferenceId)?.levels(), config.limits.levelsPerSecond),
       log,
       maxConnectionsPerAddress: config.limits.wsConnectionsPerAddress,
       maxConnectionsPerAccount: config.limits.wsConnectionsPerAccount,

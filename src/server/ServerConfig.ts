@@ -24,6 +24,8 @@ export interface ApiLimits {
   httpConnectionsPerAddress: number;
   wsConnectionsPerAddress: number;
   wsConnectionsPerAccount: number;
+  /** Level-stream frames per second for one conference (conference.levels.{C}). */
+  levelsPerSecond: number;
   requestsPerToken: number;
   joinsPerConference: number;
 }
@@ -98,6 +100,7 @@ export const SETTINGS = [
   { key: 'httpConnectionsPerAddress', flag: 'http-connections-per-address', env: 'ROOMTONE_HTTP_CONNECTIONS_PER_ADDRESS', help: 'TCP connections one client address may hold', default: '100' },
   { key: 'wsConnectionsPerAddress', flag: 'ws-connections-per-address', env: 'ROOMTONE_WS_CONNECTIONS_PER_ADDRESS', help: 'websockets one client address may hold', default: '20' },
   { key: 'wsConnectionsPerAccount', flag: 'ws-connections-per-account', env: 'ROOMTONE_WS_CONNECTIONS_PER_ACCOUNT', help: 'websockets one account may use', default: '50' },
+  { key: 'levelsPerSecond', flag: 'levels-per-second', env: 'ROOMTONE_LEVELS_PER_SECOND', help: 'level-stream frames per second per conference', default: '10' },
   { key: 'requestsPerToken', flag: 'requests-per-token', env: 'ROOMTONE_REQUESTS_PER_TOKEN', help: 'API requests per second per auth token (bursts of ten times that)', default: '100' },
   { key: 'joinsPerConference', flag: 'joins-per-conference', env: 'ROOMTONE_JOINS_PER_CONFERENCE', help: 'joins per second into one conference (bursts of twice that)', default: '20' },
   { key: 'quotaConferences', flag: 'quota-conferences', env: 'ROOMTONE_QUOTA_CONFERENCES', help: 'conference documents per account', default: '500' },
@@ -175,6 +178,7 @@ export function resolveServerConfig(flags: Record<string, string | undefined>, e
       httpConnectionsPerAddress: intSetting(raw, 'httpConnectionsPerAddress', 1, 100_000),
       wsConnectionsPerAddress: intSetting(raw, 'wsConnectionsPerAddress', 1, 100_000),
       wsConnectionsPerAccount: intSetting(raw, 'wsConnectionsPerAccount', 1, 100_000),
+      levelsPerSecond: intSetting(raw, 'levelsPerSecond', 1, 50),
       requestsPerToken: intSetting(raw, 'requestsPerToken', 1, 100_000),
       joinsPerConference: intSetting(raw, 'joinsPerConference', 1, 10_000),
     },

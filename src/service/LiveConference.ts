@@ -134,6 +134,15 @@ export class LiveConference {
     };
   }
 
+  /** Each member's current energy and talking flag, fresh from the media thread (the level stream). */
+  async levels(): Promise<{ participant_id: number; call_id: string; current_energy: number; talking: boolean }[]> {
+    const states = await this.conf.states();
+    return states.flatMap((st) => {
+      const m = this.members.get(st.participantId);
+      return m ? [{ participant_id: st.participantId, call_id: m.callId, current_energy: st.currentEnergy, talking: st.talking }] : [];
+    });
+  }
+
   /** Every member as its events show it, as last known (no fresh energies). */
   participantsNow(): Record<string, unknown>[] {
     const now = Date.now();

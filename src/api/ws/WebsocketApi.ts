@@ -11,6 +11,7 @@ import { parseBinding } from './bindings.js';
 import { SocketSink, Subscription, type EventHub } from './EventHub.js';
 import { commandError, XIVO_ERRORS } from './xivo/xivoMessages.js';
 import { XIVO_PREFIX, XivoSubscription, type XivoHub } from './xivo/XivoHub.js';
+import { LEVELS_PREFIX, LevelsSubscription, type LevelsHub } from './levels/LevelsHub.js';
 
 export type CommandRequest = { accountId: string; conferenceId: string; participantId?: number; command: string; data: unknown };
 
@@ -22,6 +23,8 @@ export interface WebsocketApiOptions {
   runCommand(actorAccountId: string, req: CommandRequest): Promise<unknown>;
   /** XiVO subscriptions (`xivo.conference.{number}`): their hub, and who is in a conference now. */
   xivo?: { hub: XivoHub; snapshot(accountId: string, number: string): Record<string, unknown>[] };
+  /** The level stream (`conference.levels.{C}`). */
+  levels?: LevelsHub;
   /** errors from runCommand carry `status` (HTTP number) and `message` and maybe `data` */
   log?: { warn(fields: object, msg: string): void };
   maxBufferedBytes?: number; maxQueuedEvents?: number; maxSubscriptions?: number; maxConnections?: number; maxConnectionsPerAddress?: number; maxConnectionsPerAccount?: number;
@@ -54,8 +57,8 @@ interface Connection {
   subs: Map<string, Subscription>; // key: account id + ' ' + binding
   /** The auth token each subscription was made with, by the same key: it ends with the token. */
   tokens: Map<string, string>;
-  /** XiVO subscriptions, by the same key as subs. */
-  xivo: Map<string, XivoSubscription>;
+  /** XiVO and level-stream subscriptions, by the same key as subs: how each leaves its hub. */
+  side: Map<string, () => void>;
   /** The accounts whose tokens this connection has acted with (each counts it once). */
   actors: Set<string>;
   commands: number;
@@ -139,7 +142,7 @@ export class WebsocketApi {
   private accept(ws: WebSocket, address: string): void {
     const { maxBufferedBytes, maxQueuedEvents: maxQueuedFrames, closeGraceMs } = this.limits;
     const sink = new SocketSink(ws, { maxBufferedBytes, maxQueuedFrames, closeGraceMs }, () => this.cut(conn));
-    const conn: Connection = { ws, address, sink, subs: new Map(), xivo: new Map(), tokens: new Map(), actors: new Set(), commands: 0 };
+    const conn: Connection = { ws, address, sink, subs: new Map(), side: new Map(), tokens: new Map(), actors: new Set(), commands: 0 };
     this.conns.add(conn);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -161,19 +164,18 @@ export class WebsocketApi {
 
   private clearSubscriptions(conn: Connection): void {
     for (const sub of conn.subs.values()) this.hub.remove(sub);
-    for (const sub of conn.xivo.values()) this.opts.xivo?.hub.remove(sub);
+    for (const leave of conn.side.values()) leave();
     conn.subs.clear();
-    conn.xivo.clear();
+    conn.side.clear();
   }
 
   /** Ends one subscription of either family. */
   private unsubscribe(conn: Connection, key: string): void {
     const sub = conn.subs.get(key);
     if (sub) this.hub.remove(sub);
-    const x = conn.xivo.get(key);
-    if (x) this.opts.xivo?.hub.remove(x);
+    conn.side.get(key)?.();
     conn.subs.delete(key);
-    conn.xivo.delete(key);
+    conn.side.delete(key);
     conn.tokens.delete(key);
   }
 
@@ -259,6 +261,7 @@ export class WebsocketApi {
     const data = msg.data;
     if (!isObject(data) || !isId(data.account_id)) return this.reply(conn, requestId, fail(400, 'data.account_id is required'));
     if (typeof data.binding === 'string' && data.binding.startsWith(XIVO_PREFIX)) return this.onXivoBinding(conn, msg, data, requestId);
+    if (typeof data.binding === 'string' && data.binding.startsWith(LEVELS_PREFIX)) return this.onLevelsBinding(conn, msg, data, requestId);
     const binding = parseBinding(data.binding);
     if (!binding) return this.reply(conn, requestId, fail(400, 'data.binding must be conference.event.{conference_id|*}.{call_id|*}'));
     const accountId = data.account_id;
@@ -266,7 +269,7 @@ export class WebsocketApi {
     const key = accountId + ' ' + binding.key;
     const existing = conn.subs.get(key);
     if (msg.action === 'subscribe' && !existing) {
-      if (conn.subs.size >= this.limits.maxSubscriptions)
+      if (conn.subs.size + conn.side.size >= this.limits.maxSubscriptions)
         return this.reply(conn, requestId, fail(400, `too many subscriptions (limit ${this.limits.maxSubscriptions})`));
       const sub = new Subscription(accountId, binding, conn.sink);
       conn.subs.set(key, sub);
@@ -285,27 +288,44 @@ export class WebsocketApi {
   /** `xivo.conference.{number}`, with `as_participant` for isMe: seed 002's messages for that conference. */
   private onXivoBinding(conn: Connection, msg: Json, data: Json, requestId: unknown): void {
     const xivo = this.opts.xivo;
-    const binding = data.binding as string;
-    const number = binding.slice(XIVO_PREFIX.length);
+    const number = (data.binding as string).slice(XIVO_PREFIX.length);
     const me = data.as_participant;
     if (!xivo) return this.reply(conn, requestId, fail(400, 'xivo bindings are not served here'));
     if (!isId(number) || !/^[\w.@+-]+$/.test(number)) return this.reply(conn, requestId, fail(400, 'data.binding must be xivo.conference.{number}'));
     if (me !== undefined && !(Number.isSafeInteger(me) && (me as number) > 0)) return this.reply(conn, requestId, fail(400, 'data.as_participant must be a participant id'));
+    this.onSideBinding(conn, msg, data, requestId, (accountId) => {
+      const sub = new XivoSubscription(accountId, number, me as number | undefined, conn.sink, xivo.snapshot(accountId, number));
+      return [() => xivo.hub.add(sub), () => xivo.hub.remove(sub)];
+    });
+  }
+
+  /** `conference.levels.{C}`: every member's current energy and talking flag, batched, at a bounded rate. */
+  private onLevelsBinding(conn: Connection, msg: Json, data: Json, requestId: unknown): void {
+    const levels = this.opts.levels;
+    const conferenceId = (data.binding as string).slice(LEVELS_PREFIX.length);
+    if (!levels) return this.reply(conn, requestId, fail(400, 'level streams are not served here'));
+    if (!isId(conferenceId) || !/^[\w.@+-]+$/.test(conferenceId)) return this.reply(conn, requestId, fail(400, 'data.binding must be conference.levels.{conference_id}'));
+    this.onSideBinding(conn, msg, data, requestId, (accountId) => {
+      const sub = new LevelsSubscription(accountId, conferenceId, conn.sink);
+      return [() => levels.add(sub), () => levels.remove(sub)];
+    });
+  }
+
+  /** A XiVO or level-stream (un)subscription, its binding checked; `make` says how it joins and leaves its hub. */
+  private onSideBinding(conn: Connection, msg: Json, data: Json, requestId: unknown, make: (accountId: string) => [() => void, () => void]): void {
     const accountId = data.account_id as string;
     if (this.authorize(conn, msg, requestId, accountId) === undefined) return;
-    const key = accountId + ' ' + binding;
-    if (msg.action === 'unsubscribe') {
-      this.unsubscribe(conn, key);
-      return this.reply(conn, requestId, { status: 'success' });
-    }
-    if (!conn.xivo.has(key) && conn.subs.size + conn.xivo.size >= this.limits.maxSubscriptions)
+    const key = accountId + ' ' + (data.binding as string);
+    if (msg.action === 'unsubscribe') this.unsubscribe(conn, key);
+    else if (!conn.side.has(key) && conn.subs.size + conn.side.size >= this.limits.maxSubscriptions)
       return this.reply(conn, requestId, fail(400, `too many subscriptions (limit ${this.limits.maxSubscriptions})`));
-    const old = conn.xivo.get(key);
-    if (old) xivo.hub.remove(old);
-    const sub = new XivoSubscription(accountId, number, me as number | undefined, conn.sink, xivo.snapshot(accountId, number));
-    conn.xivo.set(key, sub);
-    conn.tokens.set(key, msg.auth_token as string);
-    xivo.hub.add(sub);
+    else {
+      const [join, leave] = make(accountId);
+      conn.side.get(key)?.();
+      conn.side.set(key, leave);
+      conn.tokens.set(key, msg.auth_token as string);
+      join();
+    }
     this.reply(conn, requestId, { status: 'success' });
   }
 
