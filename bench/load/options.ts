@@ -30,6 +30,8 @@ export interface LoadOptions {
   generatorNice: number;
   /** Participants join by SIP calls (SIPp) rather than REST; null = REST. */
   sip: SipJoinSettings | null;
+  /** One websocket subscriber to each conference's level stream (conference.levels.{C}) for the whole run. */
+  levelStream: boolean;
 }
 
 export interface SipJoinSettings {
@@ -45,7 +47,7 @@ export const DEFAULT_SIP_RATE = 20;
 
 export const USAGE = `usage: npm run bench:load -- --participants N --talkers S --seconds D
     [--conferences C] [--quiet noise|silence|dtx] [--levels on|off] [--workers W] [--rtp-ports A-B] [--tag TAG] [--profile DIR]
-    [--generator-nice -20..0] [--sip [--sip-rate R] [--sip-port P]] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
+    [--generator-nice -20..0] [--sip [--sip-rate R] [--sip-port P]] [--level-stream] [--url http://127.0.0.1:PORT --api-key KEY [--pid PID]]
   N plain-RTP Opus participants (1..${MAX_PARTICIPANTS}) spread over C conferences (default 1), S talkers in
   each conference, D measured seconds (1..${MAX_SECONDS}) after joins and a 5 s warm-up. The rest send
   low noise (default), digital silence or DTX. Packets carry RFC 6464 audio levels unless
@@ -56,6 +58,8 @@ export const USAGE = `usage: npm run bench:load -- --participants N --talkers S 
   must hold none yet); summarise them with npm run bench:profile -- DIR.
   --generator-nice (default 0) is the generator's scheduling priority once the server runs:
   below 0 it stands in for phones on other machines, which never wait for the server's CPU.
+  --level-stream: one websocket client subscribes to each conference's level stream
+  (conference.levels.{C}) before the warm-up and counts its frames (--levels is taken: RFC 6464).
   --sip: participants join by SIP calls instead of REST. SIPp (sip-tester) places them, R new
   calls per second (default ${DEFAULT_SIP_RATE}), to each conference's conference-{id} number, over UDP;
   its INVITEs carry the same Opus offers as REST joins (the generator's ports, from an
@@ -81,12 +85,19 @@ function int(name: string, raw: string | undefined, min: number, max: number, fa
 export function parseOptions(argv: string[]): LoadOptions {
   let values: Record<string, string | undefined>;
   let sipFlag = false;
+  let levelStream = false;
   try {
     const names = ['participants', 'talkers', 'seconds', 'conferences', 'quiet', 'levels', 'url', 'api-key', 'pid', 'workers', 'rtp-ports', 'tag', 'profile', 'generator-nice'];
-    const options = { ...Object.fromEntries([...names, 'sip-rate', 'sip-port'].map((n) => [n, { type: 'string' as const }])), sip: { type: 'boolean' as const } };
+    const options = {
+      ...Object.fromEntries([...names, 'sip-rate', 'sip-port'].map((n) => [n, { type: 'string' as const }])),
+      sip: { type: 'boolean' as const },
+      'level-stream': { type: 'boolean' as const },
+    };
     const parsed = parseArgs({ args: argv, strict: true, options }).values as Record<string, string | boolean | undefined>;
     sipFlag = parsed.sip === true;
+    levelStream = parsed['level-stream'] === true;
     delete parsed.sip;
+    delete parsed['level-stream'];
     values = parsed as Record<string, string | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -155,6 +166,7 @@ export function parseOptions(argv: string[]): LoadOptions {
     rtpPorts, tag,
     generatorNice: int('generator-nice', values['generator-nice'], -20, 0, 0),
     sip,
+    levelStream,
   };
 }
 

@@ -29,6 +29,8 @@ export interface LoadReport {
     joins?: 'rest' | 'sip';
     /** --sip: SIPp's call rate, the server's SIP port, and SIPp's exit (0: every call answered and ended by our BYE cleanly). */
     sip?: { callsPerSecond: number; port: number; sippExitCode: number | null };
+    /** --level-stream: level-stream frames one subscriber got in the measured window (per conference, about 10 a second). */
+    levelStream?: { framesInWindow: number };
   };
   /** False when the generator did not keep pace (its figures then understate the load). */
   valid: boolean;

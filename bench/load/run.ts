@@ -15,6 +15,7 @@ import { finishProfiles, monotonicUs, profileArgs } from './profiling.js';
 import { gitCommit, printReport, writeReport, type LoadReport } from './report.js';
 import { buildPayloads } from './signals.js';
 import { freeUdpPort, SipJoins } from './sipJoins.js';
+import { LevelStreamClient } from './levelStream.js';
 import * as stats from './serverStats.js';
 
 /** After the joins: their garbage and the grown heaps are collected in the first seconds after. */
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
   const joinSeconds = (performance.now() - tJoin) / 1000;
   const joinCpuSeconds = serverCpu() - cpuBeforeJoins;
   log(`bench:load: ${N} joined in ${joinSeconds.toFixed(1)} s (${opts.sip ? 'SIP' : 'REST'}); warming up ${WARMUP_MS / 1000} s`);
+  const levelStream = opts.levelStream ? await LevelStreamClient.open(client.url, token, accountId, confIds) : null;
   // The joins leave tens of MB of garbage; collected here, it cannot fall into the window as a
   // 15 ms scavenge that holds every send (npm run bench:load passes --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
@@ -245,8 +247,11 @@ async function main(): Promise<void> {
   const measured = new Promise<void>((r) => (onMeasured = r));
   gen.beginMeasurement();
   const w0 = { t: performance.now(), mono: monotonicUs(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(), sent: gen.sent };
+  levelStream?.mark();
   second = setInterval(tick, 1000);
   await measured;
+  const levelFrames = levelStream?.mark();
+  levelStream?.close();
   const w1 = { t: performance.now(), mono: monotonicUs(), cpu: serverCpu(), busy: stats.machineBusyCpuSeconds(), own: process.cpuUsage(w0.own), sent: gen.sent };
   const receive = gen.endMeasurement();
   const wall = (w1.t - w0.t) / 1000;
@@ -287,6 +292,7 @@ async function main(): Promise<void> {
       generatorNice,
       joins: opts.sip === null ? 'rest' : 'sip',
       ...(opts.sip && { sip: { callsPerSecond: opts.sip.rate, port: opts.sip.port!, sippExitCode: null } }),
+      ...(levelFrames !== undefined && { levelStream: { framesInWindow: levelFrames } }),
     },
     valid: invalidReasons.length === 0,
     invalidReasons,
