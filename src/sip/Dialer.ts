@@ -125,6 +125,8 @@ export class Dialer implements OutboundDialer {
     if (/^sips?:/i.test(endpoint)) {
       const u = parseUri(endpoint);
       if (!u || !u.host || /^sips:/i.test(endpoint)) throw new InvalidArgumentError('endpoints', `${endpoint} is not a sip:user@host[:port] URI roomtone can call`);
+      // A system port is some other service's: an INVITE must not be aimed at it.
+      if (u.port !== undefined && u.port < 1024) throw new InvalidArgumentError('endpoints', `${endpoint}: port ${u.port} is below 1024, not a SIP port roomtone calls`);
       return { uri: stringifyUri({ schema: 'sip', user: u.user, host: u.host, port: u.port, params: {} }), host: u.host, port: u.port ?? 5060 };
     }
     if (NUMBER.test(endpoint)) {

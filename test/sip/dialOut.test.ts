@@ -92,9 +92,9 @@ describe('SIP dial-out (dial)', () => {
     await waitFor('the ad-hoc conference gone', async () => (await api('GET', confPath(A, dynamic), undefined, master.token)).status === 404, 8000);
   }, 40_000);
 
-  it('endpoints that cannot be called are 400 naming endpoints: a device id, a network outside --sip-dial-allow, a number without a proxy', async () => {
+  it('endpoints that cannot be called are 400 naming endpoints: a device id, a network outside --sip-dial-allow, a number without a proxy, a system port', async () => {
     const conf = await watched();
-    for (const endpoint of ['3f1c8a0e7b9d4e2f8a6b5c4d3e2f1a0b', 'sip:someone@10.9.8.7', '+15551234567']) {
+    for (const endpoint of ['3f1c8a0e7b9d4e2f8a6b5c4d3e2f1a0b', 'sip:someone@10.9.8.7', '+15551234567', 'sip:ssh@127.0.0.1:22']) {
       expectError(await act(confPath(A, conf), 'dial', { endpoints: [endpoint] }), 400, ['endpoints']);
     }
     expectError(await act(confPath(A, conf), 'dial', { endpoints: [] }), 400, ['endpoints']);
