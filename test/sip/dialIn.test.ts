@@ -1,17 +1,14 @@
 // Dial-in over SIP against the real server process: SIPp's own uac calls a conference's number
 // (INVITE with its SDP offer, 200 with our answer, ACK, BYE) and is a participant while the
 // call lasts; OPTIONS is answered; an unknown number is 404; a source outside --sip-allow 403.
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/tools.js';
 import { startServer, waitFor, type Json, type ServerProcess } from '../helpers/serverProcess.js';
+import { RawUa, requestText } from './rawSip.js';
+import { sipp } from './sipp.js';
 
 const SIP_PORT = 35060;
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios'); // outside the RTP ranges of the tests and the ephemeral range
 let server: ServerProcess;
 let token: string;
 let A: string;
@@ -25,52 +22,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** One SIP request over UDP from 127.0.0.1 (or `from`), and the first final response's status line. */
-async function request(method: string, user: string, from = '127.0.0.1'): Promise<string> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((r) => socket.bind(0, from, r));
-  const port = socket.address().port;
-  const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
-  const text = [
-    `${method} sip:${user}@127.0.0.1:${SIP_PORT} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${from}:${port};branch=${branch};rport`,
-    'Max-Forwards: 70',
-    `From: "Test" <sip:tester@${from}>;tag=${randomBytes(4).toString('hex')}`,
-    `To: <sip:${user}@127.0.0.1>`,
-    `Call-ID: ${randomBytes(8).toString('hex')}@${from}`,
-    `CSeq: 1 ${method}`,
-    `Contact: <sip:tester@${from}:${port}>`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
+/** One request outside a dialog to the server on `port`, and the final answer's status line. */
+async function request(method: string, user: string, port = SIP_PORT): Promise<string> {
+  const ua = await RawUa.open(port);
   try {
-    return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no final answer to ${method}`)), 5000);
-      socket.on('message', (m) => {
-        const line = m.toString('utf8').split('\r\n')[0];
-        if (/^SIP\/2\.0 1\d\d/.test(line)) return;
-        clearTimeout(timer);
-        resolve(line);
-      });
-      socket.send(text, SIP_PORT, '127.0.0.1');
-    });
+    ua.send(requestText(ua, method, user));
+    const answer = await ua.final(method, 1);
+    return `SIP/2.0 ${answer.status} ${answer.reason}`;
   } finally {
-    socket.close();
+    ua.close();
   }
 }
 
 /** One SIPp call to `number`: its built-in uac held for `holdMs`, or a scenario of ours; resolves with SIPp's exit code. */
-function sippCall(number: string, holdMs: number, scenario?: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const which = scenario ? ['-sf', join(SCENARIOS, scenario)] : ['-sn', 'uac'];
-    const args = [...which, `127.0.0.1:${SIP_PORT}`, '-s', number, '-m', '1', '-d', String(holdMs), '-i', '127.0.0.1', '-p', '35070', '-mp', '35080', '-nostdin', '-timeout', '20s', '-timeout_error'];
-    const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => resolve({ code, output: output.slice(-2000) }));
-  });
+function sippCall(number: string, holdMs: number, scenario = 'uac'): Promise<{ code: number | null; output: string }> {
+  return sipp({ scenario, remote: `127.0.0.1:${SIP_PORT}`, port: 35070, mediaPort: 35080, args: ['-s', number, '-d', String(holdMs)] }).done;
 }
 
 describe('SIP dial-in', () => {
@@ -141,16 +107,7 @@ describe('SIP dial-in', () => {
   it('a source outside --sip-allow is refused with 403', async () => {
     const restricted = await startServer({ rtpPorts: '31690-31699', env: { ROOMTONE_SIP_PORT: String(SIP_PORT + 1), ROOMTONE_SIP_ALLOW: '10.0.0.0/8' } });
     try {
-      const socket = createSocket('udp4');
-      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-      const port = socket.address().port;
-      const answer = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer')), 5000);
-        socket.on('message', (m) => (clearTimeout(timer), resolve(m.toString('utf8').split('\r\n')[0])));
-        const text = `OPTIONS sip:roomtone@127.0.0.1:${SIP_PORT + 1} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKx1;rport\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:roomtone@127.0.0.1>\r\nCall-ID: x1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
-        socket.send(text, SIP_PORT + 1, '127.0.0.1');
-      });
-      socket.close();
+      const answer = await request('OPTIONS', 'roomtone', SIP_PORT + 1);
       expect(answer).toBe('SIP/2.0 403 Forbidden');
     } finally {
       await restricted.stop();

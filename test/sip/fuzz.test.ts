@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metric, samples } from '../helpers/metricsText.js';
 import { requireTool } from '../helpers/tools.js';
 import { logLines, startServer, waitFor, type Json, type ServerProcess } from '../helpers/serverProcess.js';
 import { SipFuzzer, type FuzzMessage } from './sipMutator.js';
@@ -76,18 +77,16 @@ interface SipFigures {
 async function sipFigures(): Promise<SipFigures> {
   const r = await server.api('GET', '/metrics');
   expect(r.status, r.text).toBe(200);
-  const f: SipFigures = { request: 0, response: 0, dropped: {}, responses: {}, dialogs: 0, transactions: 0 };
-  for (const line of r.text.split('\n')) {
-    const m = /^(roomtone_sip_\w+)(?:\{(\w+)="([^"]*)"\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const [, name, , label, raw] = m;
-    const v = Number(raw);
-    if (name === 'roomtone_sip_messages_total' && (label === 'request' || label === 'response')) f[label] = v;
-    else if (name === 'roomtone_sip_dropped_total') f.dropped[label] = v;
-    else if (name === 'roomtone_sip_responses_total') f.responses[label] = v;
-    else if (name === 'roomtone_sip_dialogs') f.dialogs = v;
-    else if (name === 'roomtone_sip_transactions') f.transactions = v;
-  }
+  const t = r.text;
+  const messages = samples(t, 'roomtone_sip_messages_total', 'kind');
+  const f: SipFigures = {
+    request: messages.request ?? 0,
+    response: messages.response ?? 0,
+    dropped: samples(t, 'roomtone_sip_dropped_total', 'reason'),
+    responses: samples(t, 'roomtone_sip_responses_total', 'code'),
+    dialogs: metric(t, 'roomtone_sip_dialogs'),
+    transactions: metric(t, 'roomtone_sip_transactions'),
+  };
   return f;
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metric, samples } from '../helpers/metricsText.js';
 import { writeTonePcap } from '../helpers/pcap.js';
 import { requireTool } from '../helpers/tools.js';
 import { logLines, startServer, waitFor, type Json, type ServerProcess } from '../helpers/serverProcess.js';
@@ -50,20 +51,6 @@ afterAll(async () => {
   await server?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** The value of one sample of /metrics (0 when absent, as a counter never incremented is). */
-function metric(text: string, name: string, labels = ''): number {
-  const escaped = (name + labels).replace(/[{}()[\]."+*?^$|\\]/g, '\\$&');
-  const m = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-/** Every sample of a labelled metric, as {label value: number}. */
-function samples(text: string, name: string, label: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(new RegExp(`^${name}\\{${label}="([^"]*)"\\} (\\S+)$`, 'gm'))) out[m[1]] = Number(m[2]);
-  return out;
-}
 
 interface FdCensus {
   total: number;

@@ -95,6 +95,23 @@ export function inviteText(ua: RawUa, o: { number: string; callId: string; tag: 
   ].join('\r\n');
 }
 
+/** A request outside any dialog (OPTIONS, or an INVITE without a body) from `ua` to `user`. */
+export function requestText(ua: RawUa, method: string, user: string): string {
+  return [
+    `${method} sip:${user}@127.0.0.1:${ua.server} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bK${token()};rport`,
+    'Max-Forwards: 70',
+    `From: "Test" <sip:tester@127.0.0.1>;tag=${token()}`,
+    `To: <sip:${user}@127.0.0.1>`,
+    `Call-ID: ${token()}@raw`,
+    `CSeq: 1 ${method}`,
+    `Contact: <sip:tester@127.0.0.1:${ua.port}>`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
 /** A request within a dialog the INVITE opened (ACK, BYE, INFO), `toTag` being the server's. */
 export function inDialogText(ua: RawUa, o: { method: string; number: string; callId: string; tag: string; toTag: string; seq: number; headers?: string[]; body?: string }): string {
   const body = o.body ?? '';
